@@ -1,0 +1,2 @@
+export type { Redis } from "ioredis";
+export { createRedis } from "./create-redis.ts";

@@ -1,0 +1,35 @@
+import { z } from "zod";
+
+/** Thrown at start-up when the environment is wrong; the message names every bad variable. */
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`invalid configuration: ${problems.join("; ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+/** Settings every service reads; each service extends this with its own. */
+export const baseServiceSchema = z.object({
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error", "fatal", "silent"]).default("info"),
+  SERVICE_INSTANCE: z.string().default(`${process.pid}`),
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+export type BaseServiceConfig = z.infer<typeof baseServiceSchema>;
+
+/**
+ * Parses `env` against `schema`, failing fast with every bad variable named, so a mistyped
+ * deployment stops at start rather than misbehaving later.
+ */
+export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join(".") || "(environment)";
+    const received = issue.path.length ? env[String(issue.path[0])] : undefined;
+    return received === undefined ? `${name} is required (${issue.message})` : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}

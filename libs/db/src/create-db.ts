@@ -1,0 +1,46 @@
+import { Kysely, PostgresDialect } from "kysely";
+import pg from "pg";
+
+// int8 (counts, bigint ids) as numbers: the mesh's counts stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export interface Database<DB> {
+  db: Kysely<DB>;
+  pool: pg.Pool;
+  schema: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/**
+ * A kysely instance over its own pool whose connections resolve unqualified names in the
+ * service's schema first (then `public`, where the `vector` extension lives).
+ */
+export function createDb<DB>(options: { url: string; schema: string; poolMax?: number; name: string }): Database<DB> {
+  if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
+  const pool = new pg.Pool({
+    connectionString: options.url,
+    max: options.poolMax ?? 10,
+    application_name: options.name,
+    options: `-c search_path=${options.schema},public`,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client's error (server restart) must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    pool,
+    schema: options.schema,
+    close: async () => {
+      await db.destroy();
+    },
+  };
+}
+
+/** A schema name unique to one test file's run, so reruns and parallel files never share data. */
+export function withTestSchema(prefix: string): string {
+  return `${prefix}_t${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+}

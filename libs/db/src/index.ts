@@ -1,0 +1,5 @@
+export { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+export type { Migration } from "kysely/migration";
+export type { Database } from "./create-db.ts";
+export { createDb, withTestSchema } from "./create-db.ts";
+export { migrateToLatest } from "./migrate.ts";

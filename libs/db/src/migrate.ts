@@ -1,0 +1,29 @@
+import { type Kysely, sql } from "kysely";
+import { type Migration, Migrator } from "kysely/migration";
+
+/**
+ * Creates the schema and applies pending migrations. A session-level advisory lock keyed by
+ * the schema makes concurrent replicas take turns: the first migrates, the rest find nothing to do.
+ */
+export async function migrateToLatest(
+  db: Kysely<unknown>,
+  schema: string,
+  migrations: Record<string, Migration>,
+): Promise<string[]> {
+  return db.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(hashtext(${`migrate-mesh:${schema}`}))`.execute(conn);
+    try {
+      await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);
+      const migrator = new Migrator({
+        db: conn,
+        provider: { getMigrations: async () => migrations },
+        migrationTableSchema: schema,
+      });
+      const { error, results } = await migrator.migrateToLatest();
+      if (error) throw new Error(`migrations of schema ${schema} failed`, { cause: error });
+      return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+    } finally {
+      await sql`select pg_advisory_unlock(hashtext(${`migrate-mesh:${schema}`}))`.execute(conn);
+    }
+  });
+}

@@ -1,0 +1,3 @@
+export type { ErrorCode, ErrorDetails } from "./mesh-error.ts";
+export { isMeshError, MeshError } from "./mesh-error.ts";
+export { ERROR_CODES, grpcStatusFor, httpStatusFor } from "./status-map.ts";

@@ -1,0 +1,173 @@
+import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/protobuf";
+import { create } from "@bufbuild/protobuf";
+import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
+import * as grpc from "@grpc/grpc-js";
+import { ERROR_CODES, type ErrorCode, MeshError } from "@migrate/errors";
+import { injectGrpcMetadata } from "@migrate/telemetry";
+import { grpcServiceDefinition } from "./service-definition.ts";
+import { type TenantContext, tenantToMetadata } from "./tenant-context.ts";
+
+export interface CallOptions {
+  /** Required on every tenant-scoped call. */
+  tenant?: TenantContext;
+  /** Deadline for this call; defaults to the client's. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+type In<M> = M extends { input: infer I extends DescMessage } ? MessageInitShape<I> : never;
+type Out<M> = M extends { output: infer O extends DescMessage } ? MessageShape<O> : never;
+
+export type ServiceClient<T extends GenServiceMethods> = {
+  [K in keyof T]: T[K]["methodKind"] extends "unary"
+    ? (request: In<T[K]>, options: CallOptions) => Promise<Out<T[K]>>
+    : T[K]["methodKind"] extends "client_streaming"
+      ? (requests: AsyncIterable<In<T[K]>> | Iterable<In<T[K]>>, options: CallOptions) => Promise<Out<T[K]>>
+      : T[K]["methodKind"] extends "server_streaming"
+        ? (request: In<T[K]>, options: CallOptions) => AsyncIterable<Out<T[K]>>
+        : never;
+};
+
+export interface ClientHandle<T extends GenServiceMethods> {
+  client: ServiceClient<T>;
+  channel: grpc.Client;
+  close(): void;
+}
+
+/**
+ * A typed client: round robin over every address a `dns:///` target resolves to, retries on
+ * UNAVAILABLE (the call never reached a handler), keepalive, and a deadline on every call.
+ */
+export function createClient<T extends GenServiceMethods>(
+  service: GenService<T>,
+  target: string,
+  options: { defaultTimeoutMs?: number; maxAttempts?: number } = {},
+): ClientHandle<T> {
+  const serviceConfig = {
+    loadBalancingConfig: [{ round_robin: {} }],
+    methodConfig: [
+      {
+        name: [{ service: service.typeName }],
+        retryPolicy: {
+          maxAttempts: options.maxAttempts ?? 4,
+          initialBackoff: "0.1s",
+          maxBackoff: "1s",
+          backoffMultiplier: 2,
+          retryableStatusCodes: ["UNAVAILABLE"],
+        },
+      },
+    ],
+  };
+  const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
+    "grpc.service_config": JSON.stringify(serviceConfig),
+    "grpc.enable_retries": 1,
+    "grpc.keepalive_time_ms": 60_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.keepalive_permit_without_calls": 1,
+    "grpc.max_receive_message_length": 16 * 1024 * 1024,
+  });
+  const definition = grpcServiceDefinition(service);
+  const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;
+  const client: Record<string, unknown> = {};
+
+  for (const method of service.methods) {
+    const def = definition[method.localName];
+    if (!def) continue;
+    const serialize = (value: unknown) => def.requestSerialize(create(method.input, value as never));
+    const deserialize = def.responseDeserialize;
+    const setup = (callOptions: CallOptions) => {
+      const metadata = callOptions.tenant ? tenantToMetadata(callOptions.tenant) : new grpc.Metadata();
+      injectGrpcMetadata(metadata);
+      return { metadata, options: { deadline: Date.now() + (callOptions.timeoutMs ?? defaultTimeoutMs) } };
+    };
+    const bindAbort = (call: grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown>, signal?: AbortSignal) => {
+      if (!signal) return;
+      if (signal.aborted) call.cancel();
+      else signal.addEventListener("abort", () => call.cancel(), { once: true });
+    };
+
+    if (method.methodKind === "unary") {
+      client[method.localName] = (request: unknown, callOptions: CallOptions) =>
+        new Promise((resolve, reject) => {
+          const { metadata, options: grpcOptions } = setup(callOptions);
+          const call = channel.makeUnaryRequest(
+            def.path,
+            serialize,
+            deserialize,
+            request,
+            metadata,
+            grpcOptions,
+            (err, res) => (err ? reject(toMeshError(err)) : resolve(res)),
+          );
+          bindAbort(call, callOptions.signal);
+        });
+    } else if (method.methodKind === "client_streaming") {
+      client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) =>
+        new Promise((resolve, reject) => {
+          const { metadata, options: grpcOptions } = setup(callOptions);
+          let settled = false;
+          const call = channel.makeClientStreamRequest(
+            def.path,
+            serialize,
+            deserialize,
+            metadata,
+            grpcOptions,
+            (err, res) => {
+              settled = true;
+              err ? reject(toMeshError(err)) : resolve(res);
+            },
+          );
+          bindAbort(call as never, callOptions.signal);
+          (async () => {
+            for await (const request of requests) {
+              if (settled) return;
+              if (!call.write(request)) await new Promise((r) => call.once("drain", r));
+            }
+            call.end();
+          })().catch((error) => {
+            call.cancel();
+            if (!settled) reject(error);
+          });
+        });
+    } else if (method.methodKind === "server_streaming") {
+      client[method.localName] = (request: unknown, callOptions: CallOptions) => {
+        const { metadata, options: grpcOptions } = setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
+        const call = channel.makeServerStreamRequest(def.path, serialize, deserialize, request, metadata, grpcOptions);
+        bindAbort(call, callOptions.signal);
+        return (async function* () {
+          try {
+            for await (const item of call) yield item;
+          } catch (error) {
+            throw toMeshError(error as grpc.ServiceError);
+          } finally {
+            call.cancel();
+          }
+        })();
+      };
+    }
+  }
+  return { client: client as ServiceClient<T>, channel, close: () => channel.close() };
+}
+
+/** Turns a gRPC status back into the MeshError the server raised, code and details intact. */
+function toMeshError(error: grpc.ServiceError): MeshError {
+  const sent = String(error.metadata?.get("x-error-code")[0] ?? "");
+  let details = {};
+  try {
+    details = JSON.parse(String(error.metadata?.get("x-error-details")[0] ?? "{}"));
+  } catch {
+    // Details are best effort; the code and message still stand.
+  }
+  if ((ERROR_CODES as readonly string[]).includes(sent)) {
+    return new MeshError(sent as ErrorCode, error.details, details, { cause: error });
+  }
+  const byStatus: Partial<Record<grpc.status, ErrorCode>> = {
+    [grpc.status.UNAVAILABLE]: "UNAVAILABLE",
+    [grpc.status.DEADLINE_EXCEEDED]: "DEADLINE_EXCEEDED",
+    [grpc.status.CANCELLED]: "UNAVAILABLE",
+    [grpc.status.UNAUTHENTICATED]: "UNAUTHENTICATED",
+    [grpc.status.NOT_FOUND]: "NOT_FOUND",
+    [grpc.status.INVALID_ARGUMENT]: "INVALID_ARGUMENT",
+  };
+  return new MeshError(byStatus[error.code] ?? "INTERNAL", error.details || error.message, {}, { cause: error });
+}

@@ -1,0 +1,111 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { request } from "node:http";
+import { fileURLToPath } from "node:url";
+import { checkHealth } from "@migrate/grpc";
+import type { ServiceName } from "./ports.ts";
+
+/** The repository root, where `services/<name>/src/main.ts` lives. */
+export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+
+export interface StartServiceOptions {
+  env: Record<string, string>;
+  /** Called with every output line (already prefixed with the service name when `prefix` is set). */
+  onLine?: (line: string) => void;
+  prefix?: boolean;
+  readyTimeoutMs?: number;
+}
+
+export interface ServiceProcess {
+  name: ServiceName;
+  env: Record<string, string>;
+  child: ChildProcess;
+  /** The last output lines, for diagnosing a failed start. */
+  recentLines: string[];
+  /** Sends `signal` and resolves with the exit code (null when killed by a signal). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Starts the same service again with the same environment and waits until it is ready. */
+  restart(): Promise<void>;
+}
+
+/** Spawns one service as its own process and resolves once it answers as ready. */
+export async function startService(name: ServiceName, options: StartServiceOptions): Promise<ServiceProcess> {
+  const recentLines: string[] = [];
+  const handle = { child: undefined as unknown as ChildProcess, exit: Promise.resolve<number | null>(null) };
+
+  const launch = async () => {
+    const child = spawn(process.execPath, ["--import", "@migrate/telemetry/preload", `services/${name}/src/main.ts`], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...options.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    handle.child = child;
+    handle.exit = new Promise((resolve) => child.once("exit", (code) => resolve(code)));
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString("utf8").split("\n")) {
+        if (!line) continue;
+        recentLines.push(line);
+        if (recentLines.length > 200) recentLines.shift();
+        options.onLine?.(options.prefix ? `[${name.padEnd(9)}] ${line}` : line);
+      }
+    };
+    child.stdout?.on("data", onData);
+    child.stderr?.on("data", onData);
+    await waitUntilReady(name, options.env, handle, options.readyTimeoutMs ?? 30_000, recentLines);
+  };
+
+  await launch();
+  return {
+    name,
+    env: options.env,
+    get child() {
+      return handle.child;
+    },
+    recentLines,
+    stop: async (signal: NodeJS.Signals = "SIGTERM") => {
+      if (handle.child.exitCode !== null || handle.child.signalCode !== null) return handle.child.exitCode;
+      handle.child.kill(signal);
+      return handle.exit;
+    },
+    restart: launch,
+  };
+}
+
+async function waitUntilReady(
+  name: ServiceName,
+  env: Record<string, string>,
+  handle: { child: ChildProcess; exit: Promise<number | null> },
+  timeoutMs: number,
+  recentLines: string[],
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let exited = false;
+  void handle.exit.then(() => {
+    exited = true;
+  });
+  while (Date.now() < deadline) {
+    if (exited) {
+      throw new Error(`${name} exited during start-up:\n${recentLines.slice(-20).join("\n")}`);
+    }
+    if (await isReady(name, env)) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  handle.child.kill("SIGKILL");
+  throw new Error(`${name} was not ready within ${timeoutMs} ms:\n${recentLines.slice(-20).join("\n")}`);
+}
+
+async function isReady(name: ServiceName, env: Record<string, string>): Promise<boolean> {
+  if (name === "gateway") return (await httpStatus(`http://127.0.0.1:${env.HTTP_PORT}/healthz`)) === 200;
+  return (await checkHealth(`127.0.0.1:${env.GRPC_PORT}`, "", 500)) === "SERVING";
+}
+
+function httpStatus(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(url, { timeout: 500 }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on("error", () => resolve(0));
+    req.on("timeout", () => req.destroy());
+    req.end();
+  });
+}

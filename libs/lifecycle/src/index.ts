@@ -1,0 +1,1 @@
+export { onShutdown } from "./on-shutdown.ts";

@@ -1,0 +1,2 @@
+export type { Logger } from "pino";
+export { createLogger, REDACTED_PATHS } from "./create-logger.ts";

@@ -1,0 +1,33 @@
+/**
+ * Prints the suite's closing line, "N passed, N failed", from vitest's JSON report; the static
+ * checks (buf lint, biome, tsc) count as one test each. Exits 1 when anything failed or no test ran.
+ */
+import { readFileSync } from "node:fs";
+
+const [reportPath = ".vitest-report.json", failedChecksArg = "0"] = process.argv.slice(2);
+const checksFailed = Number(failedChecksArg);
+const checksPassed = 3 - checksFailed;
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const report = JSON.parse(readFileSync(reportPath, "utf8")) as {
+    numPassedTests: number;
+    numFailedTests: number;
+    numPendingTests: number;
+    numTodoTests: number;
+    testResults: Array<{ status: string; assertionResults: unknown[] }>;
+  };
+  passed = report.numPassedTests;
+  failed = report.numFailedTests;
+  skipped = report.numPendingTests + report.numTodoTests;
+  // A file that failed to load has no assertions: count it as a failure, not as nothing.
+  failed += report.testResults.filter((file) => file.status === "failed" && file.assertionResults.length === 0).length;
+} catch {
+  failed += 1;
+  console.error(`[test] no vitest report at ${reportPath}`);
+}
+passed += checksPassed;
+failed += checksFailed;
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+process.exit(failed > 0 || passed === checksPassed ? 1 : 0);
