@@ -8,6 +8,7 @@ export default defineConfig({
       "services/*/test/**/*.test.ts",
       "scripts/**/*.test.ts",
     ],
+    globalSetup: ["./vitest.global-setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     // Integration files start real service processes; two at a time fits this 2-core machine.

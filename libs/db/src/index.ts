@@ -1,4 +1,12 @@
-export { type Insertable, type Kysely, type Selectable, sql, type Transaction } from "kysely";
+export {
+  type ColumnType,
+  type Generated,
+  type Insertable,
+  type Kysely,
+  type Selectable,
+  sql,
+  type Transaction,
+} from "kysely";
 export type { Migration } from "kysely/migration";
 export type { Database } from "./create-db.ts";
 export { createDb, withTestSchema } from "./create-db.ts";

@@ -1,2 +1,29 @@
 export type { FlowPhaseName, FlowStatusName } from "./flow-vocabulary.ts";
 export { FLOW_PHASES, FLOW_STATUSES } from "./flow-vocabulary.ts";
+export type { AssetField, FieldType } from "./asset-fields.ts";
+export {
+  ASSET_FIELD_NAMES,
+  ASSET_FIELDS,
+  ASSET_TYPES,
+  assetField,
+  CRITICALITIES,
+  ENVIRONMENTS,
+  OS_FAMILIES,
+  POWER_STATES,
+  REQUIRED_TARGET_GROUPS,
+} from "./asset-fields.ts";
+export { headerWords, normalizeHeader } from "./normalize-header.ts";
+export type { OsInfo } from "./normalize-values.ts";
+export {
+  isIpAddress,
+  MAC_ADDRESS,
+  normalizeCriticality,
+  normalizeEnvironment,
+  normalizePowerState,
+  parseCpuCores,
+  parseIpList,
+  parseOperatingSystem,
+  parsePercent,
+  parseSizeGb,
+  UUID,
+} from "./normalize-values.ts";

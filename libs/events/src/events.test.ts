@@ -85,4 +85,11 @@ describe("events", () => {
     await handle.stop();
     expect(deliveries.slice(0, 2)).toEqual([1, 2]);
   });
+
+  it("re-ensures an existing durable with new settings without losing its position", async () => {
+    await ensureDurableConsumer(bus.jsm, { stream: names.stream, durable: "settings", ackWaitMs: 30_000 });
+    await ensureDurableConsumer(bus.jsm, { stream: names.stream, durable: "settings", ackWaitMs: 2_000 });
+    const info = await bus.jsm.consumers.info(names.stream, "settings");
+    expect(info.config.ack_wait).toBe(2_000 * 1_000_000);
+  });
 });

@@ -28,7 +28,9 @@ export async function publishEvent(
     parent,
     async (span) => {
       try {
-        const headers = injectNatsHeaders(natsHeaders());
+        // Explicit context: without the SDK there is no context manager, so `context.active()`
+        // inside this callback would be empty and an outbox row's trace would be dropped.
+        const headers = injectNatsHeaders(natsHeaders(), trace.setSpan(parent, span));
         const ack = await js.publish(options.subject, options.data, { msgID: options.msgID, headers });
         span.setAttribute("messaging.nats.duplicate", ack.duplicate);
         return ack;

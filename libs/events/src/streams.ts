@@ -35,13 +35,31 @@ export async function ensureDurableConsumer(
   jsm: JetStreamManager,
   options: { stream: string; durable: string; filterSubject?: string; ackWaitMs?: number; maxDeliver?: number },
 ): Promise<void> {
-  await jsm.consumers.add(options.stream, {
+  const config = {
     durable_name: options.durable,
     ack_policy: AckPolicy.Explicit,
     deliver_policy: DeliverPolicy.All,
     filter_subject: options.filterSubject,
     ack_wait: (options.ackWaitMs ?? 30_000) * NANOS_PER_MS,
     max_deliver: options.maxDeliver ?? -1,
+  };
+  try {
+    await jsm.consumers.info(options.stream, options.durable);
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+    try {
+      await jsm.consumers.add(options.stream, config);
+      return;
+    } catch (addError) {
+      // Another replica created it first; fall through and align its settings.
+      if (!String(addError).includes("already")) throw addError;
+    }
+  }
+  // An existing durable keeps its position; only the settings that may change are updated.
+  await jsm.consumers.update(options.stream, options.durable, {
+    ack_wait: config.ack_wait,
+    max_deliver: config.max_deliver,
+    filter_subject: config.filter_subject,
   });
 }
 

@@ -43,20 +43,25 @@ export function createClient<T extends GenServiceMethods>(
   target: string,
   options: { defaultTimeoutMs?: number; maxAttempts?: number } = {},
 ): ClientHandle<T> {
+  const maxAttempts = options.maxAttempts ?? 4;
   const serviceConfig = {
     loadBalancingConfig: [{ round_robin: {} }],
-    methodConfig: [
-      {
-        name: [{ service: service.typeName }],
-        retryPolicy: {
-          maxAttempts: options.maxAttempts ?? 4,
-          initialBackoff: "0.1s",
-          maxBackoff: "1s",
-          backoffMultiplier: 2,
-          retryableStatusCodes: ["UNAVAILABLE"],
-        },
-      },
-    ],
+    // grpc-js rejects a retry policy of fewer than 2 attempts: no retries means no policy.
+    methodConfig:
+      maxAttempts < 2
+        ? []
+        : [
+            {
+              name: [{ service: service.typeName }],
+              retryPolicy: {
+                maxAttempts,
+                initialBackoff: "0.1s",
+                maxBackoff: "1s",
+                backoffMultiplier: 2,
+                retryableStatusCodes: ["UNAVAILABLE"],
+              },
+            },
+          ],
   };
   const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
     "grpc.service_config": JSON.stringify(serviceConfig),

@@ -1,0 +1,72 @@
+import { baseServiceSchema, loadConfig, z } from "@migrate/config";
+import { createDb, migrateToLatest } from "@migrate/db";
+import { connectEvents, ensureStream, flowEventNames } from "@migrate/events";
+import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
+import { addService, startGrpcServer } from "@migrate/grpc";
+import { onShutdown } from "@migrate/lifecycle";
+import { createLogger } from "@migrate/logger";
+import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import type { FlowDatabase } from "./db/flow-database.ts";
+import { flowMigrations } from "./db/migrations/index.ts";
+import { startOutboxRelay } from "./events/outbox-relay.ts";
+import { createFlowMetrics } from "./flow-metrics.ts";
+import { createFlowHandlers } from "./server/flow-handlers.ts";
+
+const config = loadConfig(
+  baseServiceSchema.extend({
+    GRPC_PORT: z.coerce.number().int().min(0).max(65535).default(50051),
+    DATABASE_URL: z.string().default("postgres://postgres@127.0.0.1:5432/postgres"),
+    DATABASE_SCHEMA: z.string().default("flow"),
+    NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+    FLOW_EVENTS_STREAM: z.string().default("FLOW_EVENTS"),
+    FLOW_EVENTS_SUBJECT_PREFIX: z.string().default("migrate.flow.v1"),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
+    AGENT_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50052"),
+    LEARNING_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50053"),
+  }),
+);
+const logger = createLogger({ service: "flow", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
+
+const database = createDb<FlowDatabase>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: "flow" });
+await migrateToLatest(database.db as never, database.schema, flowMigrations);
+
+const bus = await connectEvents({ servers: config.NATS_URL, name: `flow-${config.SERVICE_INSTANCE}` });
+const names = flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX });
+await ensureStream(bus.jsm, { name: names.stream, subjects: [names.subjects] });
+
+const registry = createMetricsRegistry("flow");
+const metrics = createFlowMetrics(registry);
+const relay = startOutboxRelay({ db: database.db, js: bus.js, logger, metrics, stream: names.stream });
+
+const grpc = await startGrpcServer({
+  port: config.GRPC_PORT,
+  serviceNames: [FlowService.typeName],
+  register: (server) =>
+    addService(
+      server,
+      FlowService,
+      createFlowHandlers({
+        db: database.db,
+        names,
+        maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        metrics,
+        onEventQueued: relay.notify,
+      }),
+      logger,
+    ),
+});
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+
+// In-flight calls get most of the budget; the rest is for the relay, NATS and the pool.
+const drainMs = Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 3_000);
+onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+  ["grpc", () => grpc.shutdown(drainMs)],
+  ["outbox relay", () => relay.stop()],
+  ["metrics", () => new Promise((resolve) => metricsServer.close(resolve).closeAllConnections())],
+  ["nats", () => bus.close()],
+  ["database", () => database.close()],
+]);
+logger.info(
+  { grpc_port: grpc.port, metrics_port: config.METRICS_PORT, schema: config.DATABASE_SCHEMA },
+  "flow service started",
+);

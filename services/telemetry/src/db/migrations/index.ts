@@ -1,0 +1,7 @@
+import type { Migration } from "@migrate/db";
+import { createFlowEventsInbox } from "./2026_11_26_0001_create_flow_events_inbox.ts";
+
+/** Every migration of schema `telemetry`, keyed by its frozen, date-prefixed name (applied in key order). */
+export const telemetryMigrations: Record<string, Migration> = {
+  "2026_11_26_0001_create_flow_events_inbox": createFlowEventsInbox,
+};

@@ -1,0 +1,57 @@
+import { loadConfig } from "@migrate/config";
+import { createDb, migrateToLatest } from "@migrate/db";
+import { connectEvents, flowEventNames } from "@migrate/events";
+import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
+import { addService, startGrpcServer } from "@migrate/grpc";
+import { onShutdown } from "@migrate/lifecycle";
+import { createLogger } from "@migrate/logger";
+import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { telemetryConfigSchema } from "./config.ts";
+import { telemetryMigrations } from "./db/migrations/index.ts";
+import type { TelemetryDatabase } from "./db/telemetry-database.ts";
+import { flowEventRecorder } from "./events/flow-event-recorder.ts";
+import { startFlowEventConsumer } from "./events/start-flow-event-consumer.ts";
+import { createTelemetryMetrics, registerConsumerLag } from "./events/telemetry-metrics.ts";
+import { telemetryServiceImpl } from "./server/telemetry-service-impl.ts";
+
+const config = loadConfig(telemetryConfigSchema);
+const logger = createLogger({ service: "telemetry", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
+
+const database = createDb<TelemetryDatabase>({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  name: "telemetry",
+});
+const applied = await migrateToLatest(database.db as never, database.schema, telemetryMigrations);
+logger.info({ schema: database.schema, applied }, "migrations applied");
+
+const registry = createMetricsRegistry("telemetry");
+const metrics = createTelemetryMetrics(registry);
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+
+const bus = await connectEvents({ servers: config.NATS_URL, name: `telemetry-${config.SERVICE_INSTANCE}` });
+const consumer = await startFlowEventConsumer({
+  bus,
+  names: flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX }),
+  durable: config.TELEMETRY_DURABLE,
+  ackWaitMs: config.TELEMETRY_ACK_WAIT_MS,
+  logger,
+  handle: flowEventRecorder({ db: database.db, logger, metrics }),
+});
+registerConsumerLag(registry, consumer.pending);
+
+const grpcServer = await startGrpcServer({
+  port: config.GRPC_PORT,
+  serviceNames: [TelemetryService.typeName],
+  register: (server) => addService(server, TelemetryService, telemetryServiceImpl(database.db), logger),
+});
+logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "telemetry service ready");
+
+// The consumer finishes the message in hand (and acks it) before NATS drains and the pool closes.
+onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+  ["grpc", () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2)],
+  ["consumer", () => consumer.stop()],
+  ["nats", () => bus.close()],
+  ["metrics", () => new Promise((resolve) => metricsServer.close(resolve))],
+  ["database", () => database.close()],
+]);
