@@ -6,6 +6,7 @@ export {
   type Selectable,
   sql,
   type Transaction,
+  type Updateable,
 } from "kysely";
 export type { Migration } from "kysely/migration";
 export type { Database } from "./create-db.ts";

@@ -5,12 +5,13 @@ import { type Migration, Migrator } from "kysely/migration";
  * Creates the schema and applies pending migrations. A session-level advisory lock keyed by
  * the schema makes concurrent replicas take turns: the first migrates, the rest find nothing to do.
  */
-export async function migrateToLatest(
-  db: Kysely<unknown>,
+export async function migrateToLatest<DB>(
+  db: Kysely<DB>,
   schema: string,
   migrations: Record<string, Migration>,
 ): Promise<string[]> {
-  return db.connection().execute(async (conn) => {
+  // The migrator works on any schema shape; the service's own table types do not matter here.
+  return (db as unknown as Kysely<unknown>).connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(hashtext(${`migrate-mesh:${schema}`}))`.execute(conn);
     try {
       await sql`create schema if not exists ${sql.id(schema)}`.execute(conn);

@@ -1,5 +1,3 @@
-export type { FlowPhaseName, FlowStatusName } from "./flow-vocabulary.ts";
-export { FLOW_PHASES, FLOW_STATUSES } from "./flow-vocabulary.ts";
 export type { AssetField, FieldType } from "./asset-fields.ts";
 export {
   ASSET_FIELD_NAMES,
@@ -12,6 +10,10 @@ export {
   POWER_STATES,
   REQUIRED_TARGET_GROUPS,
 } from "./asset-fields.ts";
+export type { FlowPhaseName, FlowStatusName } from "./flow-vocabulary.ts";
+export { FLOW_PHASES, FLOW_STATUSES } from "./flow-vocabulary.ts";
+export type { MigrationStrategy } from "./migration-strategies.ts";
+export { MIGRATION_STRATEGIES } from "./migration-strategies.ts";
 export { headerWords, normalizeHeader } from "./normalize-header.ts";
 export type { OsInfo } from "./normalize-values.ts";
 export {

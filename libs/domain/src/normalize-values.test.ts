@@ -16,12 +16,12 @@ import {
 describe("sizes", () => {
   it.each([
     ["16 GB", "gb", 16],
-    ["16384 MB", "gb", 16.38],
-    ["16384 MiB", "gb", 17.18],
-    ["16 GiB", "gb", 17.18],
-    ["1.5 TB", "gb", 1500],
-    ["16384", "mib", 17.18],
-    ["2,048 MB", "gb", 2.05],
+    ["16384 MB", "gb", 16],
+    ["16384 MiB", "gb", 16],
+    ["16 GiB", "gb", 16],
+    ["1.5 TB", "gb", 1536],
+    ["16384", "mib", 16],
+    ["2,048 MB", "gb", 2],
     ["512", "gb", 512],
   ] as const)("%s (default %s) → %s GB", (value, unit, expected) => {
     expect(parseSizeGb(value, unit)).toBe(expected);
@@ -69,7 +69,11 @@ describe("operating systems", () => {
       name: "Windows Server",
       version: "2012 R2",
     });
-    expect(parseOperatingSystem("RHEL 7.9")).toEqual({ family: "linux", name: "Red Hat Enterprise Linux", version: "7.9" });
+    expect(parseOperatingSystem("RHEL 7.9")).toEqual({
+      family: "linux",
+      name: "Red Hat Enterprise Linux",
+      version: "7.9",
+    });
     expect(parseOperatingSystem("Ubuntu 20.04.6 LTS")).toMatchObject({ family: "linux", version: "20.04.6" });
     expect(parseOperatingSystem("AIX 7.2")?.family).toBe("unix");
   });

@@ -4,16 +4,19 @@
  * cannot be read, so the caller can report the row instead of guessing.
  */
 
+// Inventories say "MB" and "GB" for binary units (a VM with "16384 MB" has 16 GB of memory), and
+// RVTools says MiB outright: every size is read as binary, so 16384 MB, 16384 MiB and 16 GiB all
+// become 16 GB. Decimal sizes would make one machine 16 GB in one export and 17.18 GB in another.
 const SIZE_UNITS: Record<string, number> = {
-  b: 1 / 1e9,
-  kb: 1 / 1e6,
-  kib: 1024 / 1e9,
-  mb: 1 / 1000,
-  mib: 1048576 / 1e9,
+  b: 1 / 1024 ** 3,
+  kb: 1 / 1024 ** 2,
+  kib: 1 / 1024 ** 2,
+  mb: 1 / 1024,
+  mib: 1 / 1024,
   gb: 1,
-  gib: 1073741824 / 1e9,
-  tb: 1000,
-  tib: 1099511627776 / 1e9,
+  gib: 1,
+  tb: 1024,
+  tib: 1024,
 };
 
 /** "16 GB", "16384 MB", "16 GiB", "1.5 TB", "16" (in `defaultUnit`) → GB, rounded to 2 decimals. */
@@ -48,32 +51,81 @@ export function parsePercent(value: string): number | undefined {
 }
 
 const ENVIRONMENT_WORDS: Record<string, string> = {
-  prod: "production", production: "production", prd: "production", live: "production", p: "production",
-  stage: "staging", staging: "staging", stg: "staging", preprod: "staging", uat: "staging", "pre-prod": "staging",
-  test: "test", tst: "test", qa: "test", testing: "test", sit: "test",
-  dev: "development", development: "development", develop: "development", sandbox: "development", lab: "development",
-  dr: "dr", disasterrecovery: "dr", "disaster recovery": "dr", bcp: "dr",
+  prod: "production",
+  production: "production",
+  prd: "production",
+  live: "production",
+  p: "production",
+  stage: "staging",
+  staging: "staging",
+  stg: "staging",
+  preprod: "staging",
+  uat: "staging",
+  "pre-prod": "staging",
+  test: "test",
+  tst: "test",
+  qa: "test",
+  testing: "test",
+  sit: "test",
+  dev: "development",
+  development: "development",
+  develop: "development",
+  sandbox: "development",
+  lab: "development",
+  dr: "dr",
+  disasterrecovery: "dr",
+  "disaster recovery": "dr",
+  bcp: "dr",
 };
 export function normalizeEnvironment(value: string): string | undefined {
   return ENVIRONMENT_WORDS[value.trim().toLowerCase()];
 }
 
 const CRITICALITY_WORDS: Record<string, string> = {
-  low: "low", "4": "low", "4 - low": "low", minor: "low",
-  medium: "medium", med: "medium", moderate: "medium", "3": "medium", "3 - moderate": "medium",
-  high: "high", "2": "high", "2 - high": "high", important: "high",
-  critical: "critical", "1": "critical", "1 - critical": "critical", "mission critical": "critical", "tier 0": "critical",
+  low: "low",
+  "4": "low",
+  "4 - low": "low",
+  minor: "low",
+  medium: "medium",
+  med: "medium",
+  moderate: "medium",
+  "3": "medium",
+  "3 - moderate": "medium",
+  high: "high",
+  "2": "high",
+  "2 - high": "high",
+  important: "high",
+  critical: "critical",
+  "1": "critical",
+  "1 - critical": "critical",
+  "mission critical": "critical",
+  "tier 0": "critical",
 };
 export function normalizeCriticality(value: string): string | undefined {
   return CRITICALITY_WORDS[value.trim().toLowerCase()];
 }
 
 const POWER_WORDS: Record<string, string> = {
-  on: "on", poweredon: "on", running: "on", "powered on": "on", up: "on", active: "on", started: "on",
-  off: "off", poweredoff: "off", stopped: "off", "powered off": "off", down: "off", deallocated: "off", retired: "off",
-  suspended: "suspended", paused: "suspended",
+  on: "on",
+  poweredon: "on",
+  running: "on",
+  "powered on": "on",
+  up: "on",
+  active: "on",
+  started: "on",
+  off: "off",
+  poweredoff: "off",
+  stopped: "off",
+  "powered off": "off",
+  down: "off",
+  deallocated: "off",
+  retired: "off",
+  suspended: "suspended",
+  paused: "suspended",
   // ServiceNow's operational_status.
-  operational: "on", "non-operational": "off", nonoperational: "off",
+  operational: "on",
+  "non-operational": "off",
+  nonoperational: "off",
 };
 export function normalizePowerState(value: string): string | undefined {
   return POWER_WORDS[value.trim().toLowerCase()];

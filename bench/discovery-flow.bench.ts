@@ -1,0 +1,116 @@
+/**
+ * The main job at scale: a generated inventory of 10,000 (and 100,000) servers with its
+ * connections file goes through the public REST API from upload to completed, the mapping review
+ * answered by the client as soon as it is asked. Baseline, same run: loading the same CSV into
+ * PostgreSQL directly with psql's \copy. Also reports each service's peak resident memory.
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startMesh } from "@migrate/launcher";
+import { generateSample } from "../scripts/generate-sample.ts";
+import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
+import type { BenchResult } from "./bench-result.ts";
+
+const SIZES = (process.env.BENCH_FLOW_SIZES ?? "10000,100000").split(",").map(Number);
+const TARGET_SECONDS: Record<number, number> = { 10000: 3, 100000: 30 };
+
+export async function run(): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "mm-bench-"));
+  const mesh = await startMesh({ isolate: true, portBase: 19_300, env: { LOG_LEVEL: "warn" } });
+  try {
+    const token = await signDevToken({
+      client: "bench",
+      sub: "bench",
+      roles: ["analyst"],
+      secret: mesh.jwtSecret,
+      expiresIn: "1h",
+    });
+    for (const servers of SIZES) {
+      const sample = generateSample({ servers, seed: 42 });
+      const inventoryPath = join(dir, `inventory-${servers}.csv`);
+      writeFileSync(inventoryPath, sample.inventoryCsv);
+      const baseline = copyBaseline(inventoryPath);
+      const flowSeconds = await runFlow(mesh.gatewayUrl, token, sample.inventoryCsv, sample.connectionsCsv);
+      const target = TARGET_SECONDS[servers];
+      results.push({
+        scenario: `discovery flow, ${servers.toLocaleString("en")} servers`,
+        metric: "upload to completed (review answered)",
+        value: flowSeconds,
+        unit: "s",
+        baseline: { label: "psql \\copy of the same CSV", value: baseline },
+        target: target ? `≤ ${target} s` : undefined,
+        meetsTarget: target ? flowSeconds <= target : undefined,
+      });
+    }
+    for (const [name, service] of Object.entries(mesh.services)) {
+      const peakMb = peakRssMb(service?.child.pid);
+      results.push({
+        scenario: "discovery flow, peak memory",
+        metric: `${name} peak RSS`,
+        value: peakMb,
+        unit: "MB",
+        target: "< 300 MB",
+        meetsTarget: peakMb < 300,
+      });
+    }
+  } finally {
+    await mesh.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return results;
+}
+
+async function runFlow(gatewayUrl: string, token: string, inventory: string, connections: string): Promise<number> {
+  const auth = { authorization: `Bearer ${token}` };
+  const form = new FormData();
+  form.set("name", "bench");
+  form.set("file", new Blob([inventory], { type: "text/csv" }), "inventory.csv");
+  form.set("connections", new Blob([connections], { type: "text/csv" }), "connections.csv");
+  const started = performance.now();
+  const created = await fetch(`${gatewayUrl}/v1/flows`, { method: "POST", headers: auth, body: form });
+  if (!created.ok) throw new Error(`create failed: ${created.status} ${await created.text()}`);
+  const { flow } = (await created.json()) as { flow: { id: string } };
+  for (;;) {
+    const response = await fetch(`${gatewayUrl}/v1/flows/${flow.id}`, { headers: auth });
+    const { flow: current } = (await response.json()) as { flow: { status: string; status_message: string } };
+    if (current.status === "completed") return (performance.now() - started) / 1000;
+    if (current.status === "failed" || current.status === "cancelled")
+      throw new Error(`flow ${current.status}: ${current.status_message}`);
+    if (current.status === "awaiting_input") {
+      await fetch(`${gatewayUrl}/v1/flows/${flow.id}/mappings/approve`, {
+        method: "POST",
+        headers: { ...auth, "content-type": "application/json" },
+        body: JSON.stringify({ corrections: [] }),
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** Seconds psql takes to \copy the CSV into a fresh table (text columns), created and dropped around it. */
+function copyBaseline(csvPath: string): number {
+  const header = readFileSync(csvPath, "utf8").split("\n", 1)[0] ?? "";
+  const columns = header
+    .split(",")
+    .map((_, i) => `c${i} text`)
+    .join(", ");
+  const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const psql = (...args: string[]) => execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", ...args]);
+  psql("-c", `drop table if exists bench_copy_baseline; create table bench_copy_baseline (${columns})`);
+  const started = performance.now();
+  psql("-c", `\\copy bench_copy_baseline from '${csvPath}' with (format csv, header true)`);
+  const seconds = (performance.now() - started) / 1000;
+  psql("-c", "drop table bench_copy_baseline");
+  return seconds;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in MB. */
+function peakRssMb(pid: number | undefined): number {
+  if (!pid) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return Math.round(kb / 1024);
+}

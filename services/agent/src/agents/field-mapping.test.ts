@@ -1,0 +1,77 @@
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { type ColumnProfile, suggestMappings } from "./field-mapping.ts";
+import { FORMAT_FIXTURES } from "./fixtures/format-fixtures.ts";
+
+/** The confidence at or above which a mapping needs no person (the flow's default threshold). */
+const THRESHOLD = 0.8;
+
+function profiles(csv: string): ColumnProfile[] {
+  const rows = parse(csv, { relax_column_count: true }) as string[][];
+  const [header = [], ...data] = rows;
+  return header.map((source, index) => ({ source, samples: data.map((row) => row[index] ?? "").filter(Boolean) }));
+}
+
+describe("field mapping on real export formats", () => {
+  for (const fixture of FORMAT_FIXTURES) {
+    it(`${fixture.name}: maps at least 90 % of columns that have a canonical target, confidently`, () => {
+      const result = suggestMappings(profiles(fixture.csv));
+      const withTarget = Object.entries(fixture.expected).filter(([, target]) => target !== null);
+      const right = withTarget.filter(([source, target]) => {
+        const suggestion = result.suggestions.find((s) => s.source === source);
+        return suggestion?.target === target && suggestion.confidence >= THRESHOLD;
+      });
+      const wrong = withTarget
+        .filter((entry) => !right.includes(entry))
+        .map(([source, target]) => {
+          const s = result.suggestions.find((x) => x.source === source);
+          return `${source}: expected ${target}, got ${s?.target} (${s?.confidence}, ${s?.reason})`;
+        });
+      expect(right.length / withTarget.length, wrong.join("\n")).toBeGreaterThanOrEqual(0.9);
+      // Nothing is dropped: every column comes back, mapped or kept as a custom attribute.
+      expect(result.suggestions.map((s) => s.source)).toEqual(Object.keys(fixture.expected));
+    });
+  }
+
+  it("recognises each named format by its headers", () => {
+    const formats = FORMAT_FIXTURES.map((fixture) => suggestMappings(profiles(fixture.csv)).format);
+    expect(formats).toEqual([
+      "aws_migration_hub",
+      "azure_migrate",
+      "rvtools_vinfo",
+      "google_migration_center",
+      "servicenow_cmdb_ci_server",
+      "generic",
+    ]);
+  });
+
+  it("carries the unit a format implies (RVTools memory is MiB)", () => {
+    const rvtools = FORMAT_FIXTURES.find((f) => f.name === "rvtools_vinfo")!;
+    const memory = suggestMappings(profiles(rvtools.csv)).suggestions.find((s) => s.source === "Memory");
+    expect(memory).toMatchObject({ target: "memory_gb", unit: "mib" });
+  });
+
+  it("lets a learned pattern outrank the dictionary, and never gives one target to two columns", () => {
+    const columns = [
+      { source: "srv_nm", samples: ["a", "b", "c"] },
+      { source: "Server Name", samples: ["x", "y", "z"] },
+    ];
+    const before = suggestMappings(columns);
+    expect(before.suggestions[0]?.target).not.toBe("hostname");
+    const after = suggestMappings(columns, [
+      { source: "srv_nm", target: "hostname", confidence: 0.95, evidenceCount: 1 },
+    ]);
+    expect(after.suggestions[0]).toMatchObject({ target: "hostname", confidence: 0.95 });
+    expect(after.suggestions[1]?.target).toBe("asset_name");
+  });
+
+  it("infers targets from value shapes when names say nothing", () => {
+    const result = suggestMappings([
+      { source: "col_a", samples: ["10.0.0.1", "10.0.0.2", "10.0.0.3"] },
+      { source: "col_b", samples: ["00:1B:44:11:3A:B7", "00:1B:44:11:3A:B8", "00:1B:44:11:3A:B9"] },
+      { source: "col_c", samples: ["Windows Server 2019", "RHEL 8", "Ubuntu 22.04"] },
+    ]);
+    expect(result.suggestions.map((s) => s.target)).toEqual(["ip_addresses", "mac_address", "operating_system"]);
+    expect(result.suggestions.every((s) => s.confidence < 0.9)).toBe(true);
+  });
+});

@@ -1,0 +1,34 @@
+import { loadConfig } from "@migrate/config";
+import { createDb, migrateToLatest } from "@migrate/db";
+import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
+import { addService, startGrpcServer } from "@migrate/grpc";
+import { onShutdown } from "@migrate/lifecycle";
+import { createLogger } from "@migrate/logger";
+import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { agentConfigSchema } from "./config.ts";
+import type { AgentDatabase } from "./db/agent-database.ts";
+import { agentMigrations } from "./db/migrations/index.ts";
+import { agentServiceImpl } from "./server/agent-service-impl.ts";
+
+const config = loadConfig(agentConfigSchema);
+const logger = createLogger({ service: "agent", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
+
+const database = createDb<AgentDatabase>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: "agent" });
+const applied = await migrateToLatest(database.db, database.schema, agentMigrations);
+logger.info({ schema: database.schema, applied }, "migrations applied");
+
+const registry = createMetricsRegistry("agent");
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+
+const grpcServer = await startGrpcServer({
+  port: config.GRPC_PORT,
+  serviceNames: [AgentService.typeName],
+  register: (server) => addService(server, AgentService, agentServiceImpl({ db: database.db }), logger),
+});
+logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "agent service ready");
+
+onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+  ["grpc", () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2)],
+  ["metrics", () => new Promise((resolve) => metricsServer.close(resolve))],
+  ["database", () => database.close()],
+]);

@@ -1,0 +1,62 @@
+import type { Kysely } from "@migrate/db";
+import { MeshError } from "@migrate/errors";
+import type { CallContext } from "@migrate/grpc";
+import type { AgentDatabase } from "../db/agent-database.ts";
+
+/** Records per batch call; the flow splits larger imports into batches. */
+export const MAX_BATCH_RECORDS = 10_000;
+/** Items per whole-flow call (identity keys, assets, connections, applications). */
+export const MAX_FLOW_ITEMS = 100_000;
+
+export interface AgentRun<T> {
+  agent: string;
+  flowId: string;
+  /** Sizes of the request's lists, by request field name, checked against `limit`. */
+  inputs: Readonly<Record<string, number>>;
+  limit: number;
+  work: () => T | Promise<T>;
+  /** How many outputs the response carries, for the audit row. */
+  outputs: (result: T) => number;
+}
+
+/**
+ * Runs one agent call: refuses an empty flow id or an oversized list with INVALID_ARGUMENT,
+ * runs the work, and records one agent_runs row (tenant, flow, agent, status, counts, times).
+ * A failed audit insert is logged, never turned into a failed call: the agents are stateless.
+ */
+export async function runAgent<T>(db: Kysely<AgentDatabase>, ctx: CallContext, run: AgentRun<T>): Promise<T> {
+  if (!run.flowId.trim()) throw new MeshError("INVALID_ARGUMENT", "flow_id is required", { field: "flow_id" });
+  for (const [field, size] of Object.entries(run.inputs)) {
+    if (size > run.limit) {
+      throw new MeshError("INVALID_ARGUMENT", `${field} holds ${size} items; at most ${run.limit} per call`, {
+        field,
+        max: run.limit,
+      });
+    }
+  }
+  const inputCount = Object.values(run.inputs).reduce((sum, size) => sum + size, 0);
+  const startedAt = new Date();
+  let status: "succeeded" | "failed" = "failed";
+  let outputCount = 0;
+  try {
+    const result = await run.work();
+    status = "succeeded";
+    outputCount = run.outputs(result);
+    return result;
+  } finally {
+    await db
+      .insertInto("agent_runs")
+      .values({
+        client_account_id: ctx.tenant.clientAccountId,
+        flow_id: run.flowId,
+        agent: run.agent,
+        status,
+        started_at: startedAt,
+        finished_at: new Date(),
+        input_count: inputCount,
+        output_count: outputCount,
+      })
+      .execute()
+      .catch((error: unknown) => ctx.logger.warn({ err: error, agent: run.agent }, "agent run not recorded"));
+  }
+}

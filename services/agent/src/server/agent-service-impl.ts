@@ -1,0 +1,205 @@
+import type { Kysely } from "@migrate/db";
+import { MeshError } from "@migrate/errors";
+import type { AgentService } from "@migrate/gen/agent/v1/agent_pb";
+import type { ServiceImpl } from "@migrate/grpc";
+import { AGENT_CATALOGUE } from "../agents/agent-catalogue.ts";
+import { discoverApplications } from "../agents/application-discovery.ts";
+import { analyzeDependencies } from "../agents/dependency-analysis.ts";
+import { findDuplicates } from "../agents/duplicate-detection.ts";
+import { suggestMappings } from "../agents/field-mapping.ts";
+import { planMigration } from "../agents/migration-planning.ts";
+import { cleanseRecords } from "../agents/record-cleansing.ts";
+import { validateRecords } from "../agents/record-validation.ts";
+import { recommendStrategy } from "../agents/strategy-recommendation.ts";
+import type { AgentDatabase } from "../db/agent-database.ts";
+import { MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
+import { fetchLearnedHints } from "./fetch-learned-hints.ts";
+import {
+  assetOut,
+  assetRefFrom,
+  changeOut,
+  edgeFrom,
+  edgeOut,
+  issueOut,
+  mappingIndexFrom,
+  recordsFrom,
+  strategyAssetFrom,
+} from "./message-mappers.ts";
+
+/**
+ * The `AgentService` handlers: validate the request, run the pure agent, record the run.
+ * `addService` has already refused calls without tenant context.
+ */
+export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceImpl<typeof AgentService.method> {
+  const { db } = deps;
+  return {
+    async listAgents() {
+      return { agents: AGENT_CATALOGUE.map((agent) => ({ ...agent })) };
+    },
+
+    mapFields: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "field_mapping",
+        flowId: request.flowId,
+        inputs: { columns: request.columns.length },
+        limit: MAX_BATCH_RECORDS,
+        outputs: (response) => response.mappings.length,
+        work: async () => {
+          const columns = request.columns.map((c) => ({ source: c.source, samples: c.samples }));
+          const result = suggestMappings(columns, await fetchLearnedHints(ctx, columns));
+          return {
+            format: result.format,
+            mappings: result.suggestions.map((s) => ({
+              source: s.source,
+              target: s.target ?? "",
+              confidence: s.confidence,
+              reason: s.reason,
+              unit: s.unit ?? "",
+              alternatives: s.alternatives,
+            })),
+            learnedCount: result.suggestions.filter((s) => s.learned).length,
+          };
+        },
+      }),
+
+    validateRecords: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "validation",
+        flowId: request.flowId,
+        inputs: { records: request.records.length },
+        limit: MAX_BATCH_RECORDS,
+        outputs: (response) => response.issues.length,
+        work: () => {
+          const result = validateRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
+          return {
+            issues: result.issues.map(issueOut),
+            quality: result.quality.map((q) => ({ rowNumber: BigInt(q.row), score: q.score })),
+            personalDataColumns: result.personalDataColumns,
+          };
+        },
+      }),
+
+    cleanseRecords: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "cleansing",
+        flowId: request.flowId,
+        inputs: { records: request.records.length },
+        limit: MAX_BATCH_RECORDS,
+        outputs: (response) => response.assets.length,
+        work: () => {
+          const result = cleanseRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
+          return {
+            assets: result.assets.map(assetOut),
+            changes: result.changes.map(changeOut),
+            issues: result.issues.map(issueOut),
+          };
+        },
+      }),
+
+    findDuplicates: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "deduplication",
+        flowId: request.flowId,
+        inputs: { keys: request.keys.length },
+        limit: MAX_FLOW_ITEMS,
+        outputs: (response) => response.groups.length,
+        work: () => {
+          const groups = findDuplicates(
+            request.keys.map((k) => ({
+              row: Number(k.rowNumber),
+              externalId: k.externalId,
+              hostname: k.hostname,
+              vmUuid: k.vmUuid,
+            })),
+          );
+          return {
+            groups: groups.map((g) => ({
+              keepRowNumber: BigInt(g.keepRow),
+              duplicateRowNumbers: g.duplicateRows.map(BigInt),
+              matchedOn: g.matchedOn,
+            })),
+          };
+        },
+      }),
+
+    analyzeDependencies: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "dependency_analysis",
+        flowId: request.flowId,
+        inputs: { assets: request.assets.length, connections: request.connections.length },
+        limit: MAX_FLOW_ITEMS,
+        outputs: (response) => response.edges.length,
+        work: () => {
+          const result = analyzeDependencies(
+            request.assets.map(assetRefFrom),
+            request.connections.map((c) => ({
+              row: Number(c.rowNumber),
+              source: c.source,
+              destination: c.destination,
+              port: c.port,
+              protocol: c.protocol,
+            })),
+          );
+          return { edges: result.edges.map(edgeOut), issues: result.issues.map(issueOut) };
+        },
+      }),
+
+    discoverApplications: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "application_discovery",
+        flowId: request.flowId,
+        inputs: { assets: request.assets.length, edges: request.edges.length },
+        limit: MAX_FLOW_ITEMS,
+        outputs: (response) => response.applications.length,
+        work: () => {
+          const result = discoverApplications(request.assets.map(assetRefFrom), request.edges.map(edgeFrom));
+          return {
+            applications: result.applications.map(({ assetRows, ...application }) => ({
+              ...application,
+              assetRowNumbers: assetRows.map(BigInt),
+            })),
+            applicationEdges: result.applicationEdges,
+          };
+        },
+      }),
+
+    recommendStrategies: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "strategy",
+        flowId: request.flowId,
+        inputs: { assets: request.assets.length },
+        limit: MAX_BATCH_RECORDS,
+        outputs: (response) => response.recommendations.length,
+        work: () => ({
+          recommendations: request.assets.map((asset) => {
+            const { row, ...recommendation } = recommendStrategy(strategyAssetFrom(asset));
+            return { ...recommendation, rowNumber: BigInt(row) };
+          }),
+        }),
+      }),
+
+    planMigration: (request, ctx) =>
+      runAgent(db, ctx, {
+        agent: "waves",
+        flowId: request.flowId,
+        inputs: { applications: request.applications.length, application_edges: request.applicationEdges.length },
+        limit: MAX_FLOW_ITEMS,
+        outputs: (response) => response.waves.length,
+        work: () => {
+          const seen = new Set<string>();
+          const applications = request.applications.map((input, index) => {
+            const key = input.application?.key ?? "";
+            if (!key || seen.has(key)) {
+              throw new MeshError("INVALID_ARGUMENT", `application ${index + 1} has ${key ? "a repeated" : "no"} key`, {
+                field: "applications",
+                value: key,
+              });
+            }
+            seen.add(key);
+            return { key, name: input.application?.name ?? key, members: input.memberStrategies };
+          });
+          return planMigration(applications, request.applicationEdges);
+        },
+      }),
+  };
+}

@@ -1,0 +1,274 @@
+import { randomUUID } from "node:crypto";
+import type { MessageInitShape } from "@bufbuild/protobuf";
+import { createDb, sql, withTestSchema } from "@migrate/db";
+import { isMeshError } from "@migrate/errors";
+import { AgentService, type Asset, type FieldMappingSchema } from "@migrate/gen/agent/v1/agent_pb";
+import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
+import { type ServiceProcess, startService } from "@migrate/launcher";
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../telemetry/test/support/free-port.ts";
+import { FORMAT_FIXTURES } from "../src/agents/fixtures/format-fixtures.ts";
+import { csvRecords, generatedInventory } from "../src/agents/fixtures/messy-inventory.ts";
+
+const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const schema = withTestSchema("agent");
+const tenant: TenantContext = {
+  clientAccountId: `acct_${randomUUID().slice(0, 8)}`,
+  engagementId: "",
+  userId: "user-1",
+  requestId: randomUUID(),
+  roles: [],
+};
+const flowId = `flow_${randomUUID().slice(0, 8)}`;
+let service: ServiceProcess;
+let agents: ClientHandle<typeof AgentService.method>;
+const call = { tenant, timeoutMs: 30_000 };
+
+beforeAll(async () => {
+  const grpcPort = await freePort();
+  service = await startService("agent", {
+    env: {
+      DATABASE_URL,
+      DATABASE_SCHEMA: schema,
+      GRPC_PORT: `${grpcPort}`,
+      METRICS_PORT: `${await freePort()}`,
+      LOG_LEVEL: "warn",
+    },
+  });
+  agents = createClient(AgentService, `dns:///127.0.0.1:${grpcPort}`);
+});
+
+afterAll(async () => {
+  agents?.close();
+  await service?.stop("SIGKILL");
+  const { db, close } = createDb({ url: DATABASE_URL, schema, name: "agent-test" });
+  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(db);
+  await close();
+});
+
+/** Rows of the generator's inventory as RawRecord messages, with the mapping MapFields gives. */
+async function generated(servers: number) {
+  const { records, connectionsCsv } = generatedInventory(servers, 11);
+  const header = Object.keys(records[0]?.values ?? {});
+  const mapped = await agents.client.mapFields(
+    {
+      flowId,
+      columns: header.map((source) => ({ source, samples: records.slice(0, 20).map((r) => r.values[source] ?? "") })),
+    },
+    call,
+  );
+  return {
+    mappings: mapped.mappings,
+    records: records.map((r) => ({ rowNumber: BigInt(r.row), values: r.values })),
+    connectionsCsv,
+  };
+}
+
+describe("discovery agents over gRPC", () => {
+  it("MapFields recognises an Azure Migrate export and carries units", async () => {
+    const azure = FORMAT_FIXTURES.find((fixture) => fixture.name === "azure_migrate")!;
+    const [header = [], ...rows] = parse(azure.csv) as string[][];
+    const response = await agents.client.mapFields(
+      { flowId, columns: header.map((source, i) => ({ source, samples: rows.map((row) => row[i] ?? "") })) },
+      call,
+    );
+    expect(response.format).toBe("azure_migrate");
+    expect(response.learnedCount).toBe(0);
+    expect(response.mappings.find((m) => m.source === "Memory (In MB)")).toMatchObject({
+      target: "memory_gb",
+      unit: "mb",
+    });
+    expect(response.mappings.map((m) => m.source)).toEqual(header);
+  });
+
+  it("ValidateRecords reports the row and column of each problem", async () => {
+    const mappings: MessageInitShape<typeof FieldMappingSchema>[] = [
+      { source: "Name", target: "asset_name" },
+      { source: "RAM", target: "memory_gb" },
+      { source: "Cores", target: "cpu_cores" },
+    ];
+    const records = csvRecords("Name,RAM,Cores\nweb-01,16 GB,4\n,8 GB,2\ndb-01,lots,99999").map((r) => ({
+      rowNumber: BigInt(r.row),
+      values: r.values,
+    }));
+    const response = await agents.client.validateRecords({ flowId, mappings, records }, call);
+    expect(response.issues.map((i) => [Number(i.rowNumber), i.column, i.code, i.severity])).toEqual([
+      [2, "Name", "missing_identity", "error"],
+      [3, "RAM", "invalid_number", "warning"],
+      [3, "Cores", "out_of_range", "warning"],
+    ]);
+    expect(response.quality.map((q) => q.score)).toEqual([0.38, 0.15, 0.13]);
+  });
+
+  it("CleanseRecords turns 2,000 generated rows into 2,000 typed assets with units normalised", async () => {
+    const { mappings, records } = await generated(2_000);
+    const response = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
+    expect(response.assets).toHaveLength(records.length);
+    const sizes = [4, 8, 16, 32, 64, 128];
+    for (const asset of response.assets) {
+      expect(sizes.some((size) => Math.abs((asset.memoryGb ?? 0) - size) / size < 0.08)).toBe(true);
+      expect([2, 4, 8, 16, 32]).toContain(asset.cpuCores);
+      expect(asset.hostname).toBe(asset.hostname.toLowerCase());
+      expect(asset.assetType).not.toBe("");
+    }
+    const rules = new Set(response.changes.map((c) => c.rule));
+    for (const rule of [
+      "unit_mb_to_gb",
+      "unit_mib_to_gb",
+      "unit_tb_to_gb",
+      "cpu_string_to_cores",
+      "environment_vocabulary",
+    ]) {
+      expect(rules).toContain(rule);
+    }
+    expect(response.issues.every((issue) => issue.rowNumber > 0n && issue.column !== "")).toBe(true);
+  });
+
+  it("runs the chain dependencies → applications → strategies → plan with sane results", async () => {
+    const { mappings, records, connectionsCsv } = await generated(3_000);
+    const { assets } = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
+    const { groups } = await agents.client.findDuplicates(
+      {
+        flowId,
+        keys: assets.map((a) => ({
+          rowNumber: a.rowNumber,
+          externalId: a.externalId,
+          hostname: a.hostname,
+          vmUuid: a.vmUuid,
+        })),
+      },
+      call,
+    );
+    expect(groups.length).toBeGreaterThan(10);
+    const duplicates = new Set(groups.flatMap((g) => g.duplicateRowNumbers));
+    const kept: Asset[] = assets.filter((a) => !duplicates.has(a.rowNumber));
+
+    const refs = kept.map((a) => ({
+      rowNumber: a.rowNumber,
+      assetName: a.assetName,
+      hostname: a.hostname,
+      fqdn: a.fqdn,
+      ipAddresses: a.ipAddresses,
+      applicationName: a.applicationName,
+      tags: a.tags,
+    }));
+    const connections = (parse(connectionsCsv) as string[][]).slice(1).map((row, i) => ({
+      rowNumber: BigInt(i + 1),
+      source: row[0] ?? "",
+      destination: row[1] ?? "",
+      port: Number(row[2]),
+      protocol: row[3] ?? "",
+    }));
+    const dependencies = await agents.client.analyzeDependencies({ flowId, assets: refs, connections }, call);
+    expect(dependencies.edges.filter((e) => !e.external).length).toBeGreaterThan(100);
+    expect(dependencies.edges.some((e) => e.serviceKind === "https")).toBe(true);
+    expect(dependencies.issues.map((i) => i.code)).toContain("unknown_host");
+
+    const discovered = await agents.client.discoverApplications(
+      { flowId, assets: refs, edges: dependencies.edges },
+      call,
+    );
+    const grouped = discovered.applications.flatMap((a) => a.assetRowNumbers);
+    expect(grouped).toHaveLength(kept.length);
+    expect(new Set(grouped).size).toBe(kept.length);
+    expect(discovered.applications.filter((a) => a.method === "application_column").length).toBe(10);
+
+    const { recommendations } = await agents.client.recommendStrategies({ flowId, assets: kept }, call);
+    expect(recommendations.map((r) => r.rowNumber)).toEqual(kept.map((a) => a.rowNumber));
+    for (const r of recommendations) {
+      expect(["rehost", "relocate", "replatform", "refactor", "repurchase", "retire", "retain"]).toContain(r.strategy);
+      expect(r.rationale.length).toBeGreaterThan(10);
+      expect(r.factors.length).toBeGreaterThan(0);
+    }
+
+    const byRow = new Map(recommendations.map((r) => [r.rowNumber, r]));
+    const plan = await agents.client.planMigration(
+      {
+        flowId,
+        applications: discovered.applications.map((application) => ({
+          application,
+          memberStrategies: application.assetRowNumbers.map((row) => byRow.get(row)!),
+        })),
+        applicationEdges: discovered.applicationEdges,
+      },
+      call,
+    );
+    expect(plan.applicationStrategies).toHaveLength(discovered.applications.length);
+    const retained = new Set(
+      plan.applicationStrategies.filter((s) => s.strategy === "retain").map((s) => s.applicationKey),
+    );
+    const inWaves = plan.waves.flatMap((w) => w.applicationKeys);
+    expect(new Set(inWaves).size).toBe(inWaves.length);
+    expect(inWaves.sort()).toEqual(
+      discovered.applications
+        .map((a) => a.key)
+        .filter((k) => !retained.has(k))
+        .sort(),
+    );
+    expect(plan.waves.every((w, i) => w.number === i + 1 && w.rationale.startsWith(`Wave ${w.number}:`))).toBe(true);
+  });
+
+  it("refuses an empty flow id and batches over 10,000 records with INVALID_ARGUMENT", async () => {
+    const noFlow = await agents.client.validateRecords({ flowId: "", records: [] }, call).catch((e: unknown) => e);
+    expect(isMeshError(noFlow) && noFlow.code).toBe("INVALID_ARGUMENT");
+    const records = Array.from({ length: 10_001 }, (_, i) => ({ rowNumber: BigInt(i + 1), values: { Name: `s${i}` } }));
+    const tooMany = await agents.client.cleanseRecords({ flowId, records }, call).catch((e: unknown) => e);
+    expect(isMeshError(tooMany) && tooMany.code).toBe("INVALID_ARGUMENT");
+    expect(isMeshError(tooMany) && tooMany.details).toMatchObject({ field: "records", max: 10_000 });
+    const badTarget = await agents.client
+      .validateRecords({ flowId, mappings: [{ source: "A", target: "favourite_colour" }], records: [] }, call)
+      .catch((e: unknown) => e);
+    expect(isMeshError(badTarget) && badTarget.code).toBe("INVALID_ARGUMENT");
+  });
+
+  it("records one agent_runs row per call, scoped to the tenant and flow", async () => {
+    const other = `flow_${randomUUID().slice(0, 8)}`;
+    await agents.client.findDuplicates(
+      {
+        flowId: other,
+        keys: [
+          { rowNumber: 1n, hostname: "a" },
+          { rowNumber: 2n, hostname: "A" },
+        ],
+      },
+      call,
+    );
+    const { db, close } = createDb({ url: DATABASE_URL, schema, name: "agent-test" });
+    try {
+      const { rows } = await sql<{
+        agent: string;
+        status: string;
+        input_count: number;
+        output_count: number;
+        finished: boolean;
+      }>`
+        select agent, status, input_count, output_count, finished_at >= started_at as finished
+        from agent_runs where client_account_id = ${tenant.clientAccountId} and flow_id = ${other}`.execute(db);
+      expect(rows).toEqual([
+        { agent: "deduplication", status: "succeeded", input_count: 2, output_count: 1, finished: true },
+      ]);
+      const { rows: all } = await sql<{ agent: string; status: string }>`
+        select agent, status from agent_runs where client_account_id = ${tenant.clientAccountId} and flow_id = ${flowId}`.execute(
+        db,
+      );
+      const agentsRun = new Set(all.map((r) => r.agent));
+      for (const name of [
+        "field_mapping",
+        "validation",
+        "cleansing",
+        "deduplication",
+        "dependency_analysis",
+        "application_discovery",
+        "strategy",
+        "waves",
+      ]) {
+        expect(agentsRun).toContain(name);
+      }
+      // The refused-mapping call ran and failed; the refused empty-flow call left no row.
+      expect(all.some((r) => r.agent === "validation" && r.status === "failed")).toBe(true);
+    } finally {
+      await close();
+    }
+  });
+});
