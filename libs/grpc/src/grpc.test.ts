@@ -1,6 +1,5 @@
-import { create } from "@bufbuild/protobuf";
 import { MeshError } from "@migrate/errors";
-import { GetFlowTimelineResponseSchema, TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
+import { EchoService } from "@migrate/gen/testing/v1/echo_pb";
 import { createLogger } from "@migrate/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -15,28 +14,30 @@ import {
 const logger = createLogger({ service: "test", level: "silent" });
 const tenant: TenantContext = { clientAccountId: "acme", engagementId: "", userId: "u1", requestId: "r1", roles: [] };
 let server: GrpcServerHandle;
-const seen: string[] = [];
 
 beforeAll(async () => {
   server = await startGrpcServer({
     host: "127.0.0.1",
     port: 0,
-    serviceNames: [TelemetryService.typeName],
+    serviceNames: [EchoService.typeName],
     register: (s) =>
       addService(
         s,
-        TelemetryService,
+        EchoService,
         {
-          getFlowTimeline: async (request, ctx) => {
-            seen.push(ctx.tenant.clientAccountId);
-            if (ctx.tenant.clientAccountId === "broken") {
+          echo: async (request, ctx) => {
+            if (request.text === "invalid")
               throw new MeshError("INVALID_ARGUMENT", "bad row", { row: 3, column: "RAM" });
-            }
-            if (ctx.tenant.clientAccountId === "crash") throw new Error("secret internals");
-            return create(GetFlowTimelineResponseSchema, {
-              flowId: request.flowId,
-              entries: [{ type: "flow.created" }],
-            });
+            if (request.text === "crash") throw new Error("secret internals");
+            return { text: request.text, clientAccountId: ctx.tenant.clientAccountId };
+          },
+          collect: async (requests) => {
+            const texts: string[] = [];
+            for await (const request of requests) texts.push(request.text);
+            return { texts };
+          },
+          repeat: async function* (request) {
+            for (let index = 0; index < request.times; index++) yield { text: request.text, index };
           },
         },
         logger,
@@ -47,43 +48,62 @@ afterAll(() => server.shutdown(1_000));
 
 describe("grpc adapter", () => {
   it("round-trips protobuf-es messages with the tenant context", async () => {
-    const { client, close } = createClient(TelemetryService, `dns:///127.0.0.1:${server.port}`);
-    const response = await client.getFlowTimeline({ flowId: "f-1" }, { tenant });
-    expect(response.flowId).toBe("f-1");
-    expect(response.entries[0]?.type).toBe("flow.created");
-    expect(seen).toContain("acme");
+    const { client, close } = createClient(EchoService, `dns:///127.0.0.1:${server.port}`);
+    expect(await client.echo({ text: "hi" }, { tenant })).toMatchObject({ text: "hi", clientAccountId: "acme" });
+    close();
+  });
+
+  it("streams in both directions", async () => {
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const collected = await client.collect(
+      (async function* () {
+        for (const text of ["a", "b", "c"]) yield { text };
+      })(),
+      { tenant },
+    );
+    expect(collected.texts).toEqual(["a", "b", "c"]);
+    const repeated: number[] = [];
+    for await (const item of client.repeat({ text: "x", times: 4 }, { tenant })) repeated.push(item.index);
+    expect(repeated).toEqual([0, 1, 2, 3]);
     close();
   });
 
   it("refuses a call without tenant context", async () => {
-    const { client, close } = createClient(TelemetryService, `127.0.0.1:${server.port}`);
-    await expect(client.getFlowTimeline({ flowId: "f-1" }, {})).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    await expect(client.echo({ text: "hi" }, {})).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     close();
   });
 
   it("carries MeshError code and details across the wire, and hides internals", async () => {
-    const { client, close } = createClient(TelemetryService, `127.0.0.1:${server.port}`);
-    await expect(
-      client.getFlowTimeline({ flowId: "f-1" }, { tenant: { ...tenant, clientAccountId: "broken" } }),
-    ).rejects.toMatchObject({
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    await expect(client.echo({ text: "invalid" }, { tenant })).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",
       message: "bad row",
       details: { row: 3, column: "RAM" },
     });
-    const crash = client.getFlowTimeline({ flowId: "f-1" }, { tenant: { ...tenant, clientAccountId: "crash" } });
-    await expect(crash).rejects.toMatchObject({ code: "INTERNAL", message: "internal error" });
+    await expect(client.echo({ text: "crash" }, { tenant })).rejects.toMatchObject({
+      code: "INTERNAL",
+      message: "internal error",
+    });
     close();
   });
 
   it("answers grpc.health.v1 and reports an unreachable target", async () => {
     expect(await checkHealth(`127.0.0.1:${server.port}`)).toBe("SERVING");
-    expect(await checkHealth(`127.0.0.1:${server.port}`, TelemetryService.typeName)).toBe("SERVING");
+    expect(await checkHealth(`127.0.0.1:${server.port}`, EchoService.typeName)).toBe("SERVING");
     expect(await checkHealth("127.0.0.1:1", "", 300)).toBe("UNREACHABLE");
   });
 
   it("fails a call with UNAVAILABLE, not a hang, when nothing listens", async () => {
-    const { client, close } = createClient(TelemetryService, "127.0.0.1:1", { defaultTimeoutMs: 2_000 });
-    await expect(client.getFlowTimeline({ flowId: "f-1" }, { tenant })).rejects.toMatchObject({ code: "UNAVAILABLE" });
+    const { client, close } = createClient(EchoService, "127.0.0.1:1", { defaultTimeoutMs: 2_000, maxAttempts: 1 });
+    await expect(client.echo({ text: "hi" }, { tenant })).rejects.toMatchObject({ code: "UNAVAILABLE" });
     close();
+  });
+
+  it("refuses to serve a service with a method left unimplemented", async () => {
+    const grpc = await import("@grpc/grpc-js");
+    expect(() => addService(new grpc.Server(), EchoService, { echo: async () => ({}) } as never, logger)).toThrow(
+      /has no handler/,
+    );
   });
 });
