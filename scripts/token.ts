@@ -4,7 +4,7 @@
  * Signed with JWT_SECRET (the same default `npm start` gives the gateway).
  */
 import { parseArgs } from "node:util";
-import { DEV_JWT_SECRET } from "@migrate/launcher";
+import { DEV_JWT_SECRET } from "@migrate/config";
 import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
 
 const { values } = parseArgs({

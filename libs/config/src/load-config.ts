@@ -33,3 +33,9 @@ export function loadConfig<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEn
   });
   throw new ConfigError(problems);
 }
+
+/**
+ * The HS256 secret the gateway uses when JWT_SECRET is unset outside production, and that
+ * `npm start`, `npm run demo` and `npm run token` sign with. Never valid in production.
+ */
+export const DEV_JWT_SECRET = "migrate-mesh-development-secret-do-not-use-in-production";

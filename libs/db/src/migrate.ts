@@ -20,9 +20,14 @@ export async function migrateToLatest<DB>(
         provider: { getMigrations: async () => migrations },
         migrationTableSchema: schema,
       });
-      const { error, results } = await migrator.migrateToLatest();
-      if (error) throw new Error(`migrations of schema ${schema} failed`, { cause: error });
-      return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+      // kysely's introspection lists tables of every schema; one dropped meanwhile (another
+      // service's tests, a tenant clean-up) fails the listing, not the migration: try again.
+      for (let attempt = 1; ; attempt++) {
+        const { error, results } = await migrator.migrateToLatest();
+        if (!error) return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
+        const vanished = /(schema|relation) "[^"]+" does not exist/.test(String((error as Error).message));
+        if (!vanished || attempt >= 3) throw new Error(`migrations of schema ${schema} failed`, { cause: error });
+      }
     } finally {
       await sql`select pg_advisory_unlock(hashtext(${`migrate-mesh:${schema}`}))`.execute(conn);
     }

@@ -6,3 +6,5 @@ export type { FlowEventNames } from "./flow-subjects.ts";
 export { flowEventNames } from "./flow-subjects.ts";
 export { publishEvent } from "./publish-event.ts";
 export { ensureDurableConsumer, ensureStream } from "./streams.ts";
+export type { UsageEvent, UsageEventNames } from "./usage-events.ts";
+export { usageEventNames } from "./usage-events.ts";

@@ -1,6 +1,6 @@
 export type { MeshPorts, ServiceName } from "./ports.ts";
 export { meshPorts, SERVICE_NAMES } from "./ports.ts";
 export type { Mesh, StartMeshOptions } from "./start-mesh.ts";
-export { DEV_JWT_SECRET, meshEnvironment, startMesh } from "./start-mesh.ts";
+export { meshEnvironment, startMesh } from "./start-mesh.ts";
 export type { ServiceProcess, StartServiceOptions } from "./start-service.ts";
 export { startService } from "./start-service.ts";

@@ -1,9 +1,7 @@
 import { randomBytes } from "node:crypto";
+import { DEV_JWT_SECRET } from "@migrate/config";
 import { type MeshPorts, meshPorts, SERVICE_NAMES, type ServiceName } from "./ports.ts";
 import { type ServiceProcess, startService } from "./start-service.ts";
-
-/** The development JWT secret of `npm start` and `npm run demo`; never used in production. */
-export const DEV_JWT_SECRET = "migrate-mesh-dev-secret-change-me";
 
 export interface StartMeshOptions {
   /** First port of a block of 20; omit for the README's default ports. */

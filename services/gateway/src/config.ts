@@ -1,0 +1,31 @@
+import { baseServiceSchema, z } from "@migrate/config";
+
+/** The gateway's settings (README's environment table); read once in main.ts. */
+export const gatewayConfigSchema = baseServiceSchema
+  .extend({
+    NODE_ENV: z.string().default("development"),
+    HTTP_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+    REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
+    REDIS_KEY_PREFIX: z.string().default("mm:"),
+    FLOW_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50051"),
+    AGENT_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50052"),
+    LEARNING_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50053"),
+    TELEMETRY_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50054"),
+    JWT_SECRET: z.string().min(16).optional(),
+    JWT_JWKS_URL: z.url().optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
+  })
+  .superRefine((env, issues) => {
+    // A well-known development secret in production would let anyone mint tokens.
+    if (env.NODE_ENV === "production" && !env.JWT_SECRET && !env.JWT_JWKS_URL) {
+      issues.addIssue({
+        code: "custom",
+        path: ["JWT_SECRET"],
+        message: "JWT_SECRET or JWT_JWKS_URL is required when NODE_ENV=production",
+      });
+    }
+  });
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -1,0 +1,50 @@
+import { ConnectError, type ContextValues, createContextKey, type Interceptor } from "@connectrpc/connect";
+import type { TenantContext } from "@migrate/grpc";
+import type { Logger } from "@migrate/logger";
+import { tenantFor } from "../auth/tenant-for.ts";
+import type { TokenVerifier } from "../auth/verify-token.ts";
+import { requestIdFrom } from "../http/request-id.ts";
+import { toConnectError } from "./to-connect-error.ts";
+
+/** The verified caller's tenant context, set by `authInterceptor` for every handler. */
+export const tenantKey = createContextKey<TenantContext | undefined>(undefined, { description: "tenant context" });
+const requestIdKey = createContextKey<string>("", { description: "request id" });
+
+/**
+ * Outermost: takes or makes the request id, echoes it on success and failure, and turns every
+ * error into a ConnectError so no internals leak.
+ */
+export function errorInterceptor(logger: Logger): Interceptor {
+  return (next) => async (req) => {
+    const requestId = requestIdFrom(req.header.get("x-request-id"));
+    req.contextValues.set(requestIdKey, requestId);
+    try {
+      const res = await next(req);
+      res.header.set("x-request-id", requestId);
+      return res;
+    } catch (error) {
+      const connectError = toConnectError(
+        error,
+        logger.child({ request_id: requestId, rpc: `${req.service.typeName}/${req.method.name}` }),
+      );
+      connectError.metadata.set("x-request-id", requestId);
+      throw connectError;
+    }
+  };
+}
+
+/** Verifies the bearer token exactly as the REST API does; no handler runs without a tenant. */
+export function authInterceptor(verifier: TokenVerifier): Interceptor {
+  return (next) => async (req) => {
+    const principal = await verifier.verify(req.header.get("authorization"));
+    req.contextValues.set(tenantKey, tenantFor(principal, req.contextValues.get(requestIdKey)));
+    return next(req);
+  };
+}
+
+/** The tenant of the current call; a handler reached without one is a wiring bug. */
+export function requireTenant(values: ContextValues): TenantContext {
+  const tenant = values.get(tenantKey);
+  if (!tenant) throw new ConnectError("tenant context missing");
+  return tenant;
+}

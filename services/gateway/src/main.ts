@@ -1,0 +1,97 @@
+import { createRedis } from "@migrate/cache";
+import { DEV_JWT_SECRET, loadConfig } from "@migrate/config";
+import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
+import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
+import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
+import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
+import { createClient } from "@migrate/grpc";
+import { onShutdown } from "@migrate/lifecycle";
+import { createLogger } from "@migrate/logger";
+import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { createTokenVerifier } from "./auth/verify-token.ts";
+import { gatewayConfigSchema } from "./config.ts";
+import { createConnectHandler } from "./connect/create-connect-handler.ts";
+import { createFlowOperations } from "./flows/flow-operations.ts";
+import { createIdempotencyStore } from "./flows/idempotency-store.ts";
+import { createGatewayServer } from "./http/create-gateway-server.ts";
+import { createHttpMetrics } from "./http/http-metrics.ts";
+import { createReadinessCheck } from "./http/readiness.ts";
+import { flowRoutes } from "./rest/flow-routes.ts";
+import { healthRoutes } from "./rest/health-routes.ts";
+
+const config = loadConfig(gatewayConfigSchema);
+const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
+if (!config.JWT_SECRET && !config.JWT_JWKS_URL) {
+  logger.warn({}, "JWT_SECRET not set: accepting tokens signed with the development secret");
+}
+
+const registry = createMetricsRegistry("gateway");
+const flow = createClient(FlowService, config.FLOW_GRPC_TARGET);
+const agent = createClient(AgentService, config.AGENT_GRPC_TARGET);
+const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET);
+const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET);
+const redis = createRedis(config.REDIS_URL, { name: "gateway" });
+redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+
+const verifier = createTokenVerifier({
+  secret: config.JWT_SECRET ?? DEV_JWT_SECRET,
+  jwksUrl: config.JWT_JWKS_URL,
+  issuer: config.JWT_ISSUER,
+  audience: config.JWT_AUDIENCE,
+});
+const operations = createFlowOperations({
+  flow: flow.client,
+  idempotency: createIdempotencyStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX }),
+  logger,
+});
+const readiness = createReadinessCheck({
+  targets: {
+    flow: config.FLOW_GRPC_TARGET,
+    agent: config.AGENT_GRPC_TARGET,
+    learning: config.LEARNING_GRPC_TARGET,
+    telemetry: config.TELEMETRY_GRPC_TARGET,
+  },
+  redis,
+  isDraining: () => gateway.draining(),
+});
+const gateway = createGatewayServer({
+  routes: [
+    ...healthRoutes(readiness),
+    ...flowRoutes({ operations, verifier, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+  ],
+  connect: createConnectHandler({ operations, verifier, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger }),
+  metrics: createHttpMetrics(registry),
+  logger,
+});
+
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+await new Promise<void>((resolve, reject) => {
+  gateway.server.once("error", reject);
+  gateway.server.listen(config.HTTP_PORT, "0.0.0.0", () => resolve());
+});
+const address = gateway.server.address();
+logger.info(
+  { port: typeof address === "object" ? address?.port : address, metrics_port: config.METRICS_PORT },
+  "gateway listening",
+);
+
+// Leave a second of the budget for closing clients, so a slow drain still exits 0.
+const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - 1_000, config.SHUTDOWN_TIMEOUT_MS / 2);
+onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
+  ["http server", () => gateway.close(drainMs)],
+  [
+    "metrics server",
+    () =>
+      new Promise<void>((resolve) => {
+        metricsServer.close(() => resolve());
+        metricsServer.closeAllConnections();
+      }),
+  ],
+  [
+    "grpc clients",
+    async () => {
+      for (const handle of [flow, agent, learning, telemetry]) handle.close();
+    },
+  ],
+  ["redis", () => redis.quit()],
+]);
