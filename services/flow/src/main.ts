@@ -1,13 +1,16 @@
+import { randomBytes } from "node:crypto";
 import { baseServiceSchema, loadConfig, z } from "@migrate/config";
 import { createDb, migrateToLatest } from "@migrate/db";
 import { connectEvents, ensureStream, flowEventNames } from "@migrate/events";
+import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
-import { addService, startGrpcServer } from "@migrate/grpc";
+import { addService, createClient, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
 import type { FlowDatabase } from "./db/flow-database.ts";
 import { flowMigrations } from "./db/migrations/index.ts";
+import { startFlowEngine } from "./engine/flow-engine.ts";
 import { startOutboxRelay } from "./events/outbox-relay.ts";
 import { createFlowMetrics } from "./flow-metrics.ts";
 import { createFlowHandlers } from "./server/flow-handlers.ts";
@@ -23,12 +26,21 @@ const config = loadConfig(
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
     AGENT_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50052"),
     LEARNING_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50053"),
+    MAPPING_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
+    FLOW_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1_000),
+    FLOW_BATCHES_IN_FLIGHT: z.coerce.number().int().min(1).max(64).default(4),
+    // 0: this replica serves the API only and never works flows.
+    FLOW_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
+    FLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(10_000),
+    ENGINE_POLL_MS: z.coerce.number().int().min(10).default(500),
+    AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    AGENT_CALL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   }),
 );
 const logger = createLogger({ service: "flow", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
 
 const database = createDb<FlowDatabase>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: "flow" });
-await migrateToLatest(database.db as never, database.schema, flowMigrations);
+await migrateToLatest(database.db, database.schema, flowMigrations);
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `flow-${config.SERVICE_INSTANCE}` });
 const names = flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX });
@@ -37,6 +49,32 @@ await ensureStream(bus.jsm, { name: names.stream, subjects: [names.subjects] });
 const registry = createMetricsRegistry("flow");
 const metrics = createFlowMetrics(registry);
 const relay = startOutboxRelay({ db: database.db, js: bus.js, logger, metrics, stream: names.stream });
+
+// The engine retries agent calls itself (with backoff long enough to ride out an agent restart).
+const agent = createClient(AgentService, config.AGENT_GRPC_TARGET, {
+  defaultTimeoutMs: config.AGENT_TIMEOUT_MS,
+  maxAttempts: 1,
+});
+const engine = startFlowEngine({
+  db: database.db,
+  names,
+  agent: agent.client,
+  metrics,
+  logger,
+  onEventQueued: relay.notify,
+  settings: {
+    // Unique per process: a restarted process must not pass for the one whose leases it finds.
+    instanceId: `${config.SERVICE_INSTANCE}-${randomBytes(4).toString("hex")}`,
+    concurrency: config.FLOW_CONCURRENCY,
+    leaseMs: config.FLOW_LEASE_MS,
+    pollMs: config.ENGINE_POLL_MS,
+    batchSize: config.FLOW_BATCH_SIZE,
+    batchesInFlight: config.FLOW_BATCHES_IN_FLIGHT,
+    confidenceThreshold: config.MAPPING_CONFIDENCE_THRESHOLD,
+    agentTimeoutMs: config.AGENT_TIMEOUT_MS,
+    agentAttempts: config.AGENT_CALL_ATTEMPTS,
+  },
+});
 
 const grpc = await startGrpcServer({
   port: config.GRPC_PORT,
@@ -51,6 +89,8 @@ const grpc = await startGrpcServer({
         maxUploadBytes: config.MAX_UPLOAD_BYTES,
         metrics,
         onEventQueued: relay.notify,
+        onFlowRunnable: engine.notify,
+        confidenceThreshold: config.MAPPING_CONFIDENCE_THRESHOLD,
       }),
       logger,
     ),
@@ -61,9 +101,12 @@ const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, regi
 const drainMs = Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 3_000);
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
   ["grpc", () => grpc.shutdown(drainMs)],
+  // Before the relay and the pool: the batches in hand commit, their events queue, leases are released.
+  ["flow engine", () => engine.stop()],
   ["outbox relay", () => relay.stop()],
   ["metrics", () => new Promise((resolve) => metricsServer.close(resolve).closeAllConnections())],
   ["nats", () => bus.close()],
+  ["agent client", async () => agent.close()],
   ["database", () => database.close()],
 ]);
 logger.info(

@@ -50,6 +50,8 @@ beforeAll(async () => {
   const { port } = otlp.address() as { port: number };
   service = await startFlowService({
     ...env.serviceEnv,
+    // The API's own behaviour, with no engine moving flows on (see discovery-*.test.ts for that).
+    FLOW_CONCURRENCY: "0",
     MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
     OTEL_SERVICE_NAME: "flow",

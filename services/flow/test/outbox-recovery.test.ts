@@ -16,7 +16,12 @@ let env: TestEnv;
 const running: FlowProcess[] = [];
 
 async function start(): Promise<FlowProcess> {
-  const service = await startFlowService({ ...env.serviceEnv, SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS) });
+  // The engine stays off: only the relay's own events are under test.
+  const service = await startFlowService({
+    ...env.serviceEnv,
+    FLOW_CONCURRENCY: "0",
+    SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+  });
   running.push(service);
   return service;
 }

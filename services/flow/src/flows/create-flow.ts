@@ -1,9 +1,11 @@
 import { randomUUID } from "node:crypto";
-import type { Insertable, Kysely } from "@migrate/db";
+import type { Insertable, Kysely, Transaction } from "@migrate/db";
+import { FLOW_PHASES } from "@migrate/domain";
 import type { FlowEventNames } from "@migrate/events";
 import type { TenantContext } from "@migrate/grpc";
 import type { FlowDatabase, RawRecordsTable } from "../db/flow-database.ts";
 import { flowEventOutboxRow } from "../events/flow-event.ts";
+import { parseConnections } from "../ingest/connections-csv.ts";
 import type { Inventory } from "../ingest/open-inventory.ts";
 import { FLOW_COLUMNS, type FlowRow } from "./flow-row.ts";
 
@@ -11,13 +13,21 @@ import { FLOW_COLUMNS, type FlowRow } from "./flow-row.ts";
 const BATCH_ROWS = 1_000;
 
 /**
- * Stores a new flow with every record of its inventory and its `flow.created` event in ONE
- * transaction: a bad row anywhere in the file, or a dropped upload, leaves nothing behind.
+ * Stores a new flow with every record of its inventory, its connections (if any), its pending
+ * phases and its `flow.created` event in ONE transaction: a bad row anywhere in either file, or
+ * a dropped upload, leaves nothing behind.
  */
 export async function createFlow(
   db: Kysely<FlowDatabase>,
   names: FlowEventNames,
-  input: { tenant: TenantContext; name: string; filename: string; inventory: Inventory },
+  input: {
+    tenant: TenantContext;
+    name: string;
+    filename: string;
+    inventory: Inventory;
+    /** The whole connections file once the inventory is read; undefined when none was sent. */
+    connections?: () => Promise<Buffer | undefined>;
+  },
 ): Promise<FlowRow> {
   const { tenant, inventory } = input;
   const id = randomUUID();
@@ -49,9 +59,14 @@ export async function createFlow(
       }
     }
     if (batch.length) await trx.insertInto("raw_records").values(batch).execute();
+    const connectionCount = await storeConnections(trx, id, await input.connections?.());
+    await trx
+      .insertInto("flow_phases")
+      .values(FLOW_PHASES.map((phase) => ({ flow_id: id, phase })))
+      .execute();
     const flow = (await trx
       .updateTable("flows")
-      .set({ raw_record_count: count, columns: JSON.stringify(inventory.columns) })
+      .set({ raw_record_count: count, columns: JSON.stringify(inventory.columns), connection_count: connectionCount })
       .where("id", "=", id)
       .returning(FLOW_COLUMNS)
       .executeTakeFirstOrThrow()) as FlowRow;
@@ -63,9 +78,31 @@ export async function createFlow(
           raw_record_count: flow.raw_record_count,
           source_format: flow.source_format,
           columns: flow.columns,
+          connection_count: flow.connection_count,
         }),
       )
       .execute();
     return flow;
   });
+}
+
+async function storeConnections(trx: Transaction<FlowDatabase>, flowId: string, bytes: Buffer | undefined) {
+  if (!bytes) return 0;
+  const connections = await parseConnections(bytes);
+  for (let at = 0; at < connections.length; at += BATCH_ROWS) {
+    await trx
+      .insertInto("connections_raw")
+      .values(
+        connections.slice(at, at + BATCH_ROWS).map((c) => ({
+          flow_id: flowId,
+          row_number: c.rowNumber,
+          source: c.source,
+          destination: c.destination,
+          port: c.port,
+          protocol: c.protocol,
+        })),
+      )
+      .execute();
+  }
+  return connections.length;
 }

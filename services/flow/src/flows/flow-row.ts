@@ -1,7 +1,20 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
+import { FLOW_PHASES } from "@migrate/domain";
 import type { FlowSchema } from "@migrate/gen/flow/v1/flow_pb";
 import { phaseToProto, statusToProto } from "./flow-vocabulary.ts";
+
+/** One phase of a flow as the queries return it (timestamps as RFC 3339 text, "" when unset). */
+export interface PhaseRow {
+  phase: string;
+  status: string;
+  progress: number;
+  processed: number;
+  total: number;
+  started_at: string;
+  completed_at: string;
+  error: string;
+}
 
 /** A flow as the queries return it: timestamps as RFC 3339 text with microseconds. */
 export interface FlowRow {
@@ -19,12 +32,35 @@ export interface FlowRow {
   created_by: string;
   created_at: string;
   updated_at: string;
+  status_message: string;
+  connection_count: number;
+  asset_count: number;
+  application_count: number;
+  notices: string[];
+  completed_at: string | null;
+  /** In phase order; empty for a flow created before phases were recorded. */
+  phases: PhaseRow[];
 }
 
+const US_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
 // Microsecond text keeps keyset cursors exact; a JS Date would round to milliseconds.
-function isoUtc(column: "created_at" | "updated_at") {
-  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as(column);
+function isoUtc(column: "created_at" | "updated_at" | "completed_at") {
+  return sql<string>`to_char(${sql.ref(column)} at time zone 'UTC', ${sql.lit(US_FORMAT)})`.as(column);
 }
+
+function isoText(column: string) {
+  return sql`coalesce(to_char(${sql.ref(column)} at time zone 'UTC', ${sql.lit(US_FORMAT)}), '')`;
+}
+
+// A subquery, so every statement that returns FLOW_COLUMNS (select, update ... returning) carries
+// the phases without a second round trip.
+const phases = sql<PhaseRow[]>`(
+  select coalesce(jsonb_agg(jsonb_build_object(
+    'phase', p.phase, 'status', p.status, 'progress', p.progress, 'processed', p.processed,
+    'total', p.total, 'started_at', ${isoText("p.started_at")}, 'completed_at', ${isoText("p.completed_at")},
+    'error', p.error) order by array_position(${sql.lit(`{${FLOW_PHASES.join(",")}}`)}::text[], p.phase)), '[]'::jsonb)
+  from flow_phases p where p.flow_id = flows.id)`.as("phases");
 
 /** The select list every flow query uses. */
 export const FLOW_COLUMNS = [
@@ -42,6 +78,13 @@ export const FLOW_COLUMNS = [
   "created_by",
   isoUtc("created_at"),
   isoUtc("updated_at"),
+  "status_message",
+  "connection_count",
+  "asset_count",
+  "application_count",
+  "notices",
+  isoUtc("completed_at"),
+  phases,
 ] as const;
 
 export function toFlowMessage(row: FlowRow): MessageInitShape<typeof FlowSchema> {
@@ -60,5 +103,21 @@ export function toFlowMessage(row: FlowRow): MessageInitShape<typeof FlowSchema>
     createdBy: row.created_by,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    statusMessage: row.status_message ?? "",
+    connectionCount: BigInt(row.connection_count ?? 0),
+    assetCount: BigInt(row.asset_count ?? 0),
+    applicationCount: BigInt(row.application_count ?? 0),
+    notices: row.notices ?? [],
+    completedAt: row.completed_at ?? "",
+    phases: (row.phases ?? []).map((phase) => ({
+      phase: phaseToProto(phase.phase),
+      status: phase.status,
+      progress: phase.progress,
+      processed: BigInt(phase.processed),
+      total: BigInt(phase.total),
+      startedAt: phase.started_at,
+      completedAt: phase.completed_at,
+      error: phase.error,
+    })),
   };
 }

@@ -11,12 +11,14 @@ import { getFlow, listFlows } from "../flows/flow-queries.ts";
 import { toFlowMessage } from "../flows/flow-row.ts";
 import { statusFromProto } from "../flows/flow-vocabulary.ts";
 import { openInventory } from "../ingest/open-inventory.ts";
+import { createLifecycleHandlers, type LifecycleDeps } from "./lifecycle-handlers.ts";
+import { createResultHandlers } from "./result-handlers.ts";
 import { untilAborted } from "./until-aborted.ts";
 import { splitUpload } from "./upload-header.ts";
 
 type FlowMethods = typeof FlowService extends GenService<infer T> ? T : never;
 
-export interface FlowHandlerDeps {
+export interface FlowHandlerDeps extends LifecycleDeps {
   db: Kysely<FlowDatabase>;
   names: FlowEventNames;
   maxUploadBytes: number;
@@ -28,10 +30,16 @@ export interface FlowHandlerDeps {
 /** FlowService over gRPC; every query is scoped by the caller's tenant context. */
 export function createFlowHandlers(deps: FlowHandlerDeps): ServiceImpl<FlowMethods> {
   return {
+    // Pause/resume/cancel/retry and the mapping review (the engine's side).
+    ...createLifecycleHandlers(deps),
+    // Assets, applications, dependencies, waves, issues, report, export (the read side).
+    ...createResultHandlers(deps),
     async createFlow(requests, ctx) {
       let format = "unknown";
       try {
-        const { header, chunks } = await splitUpload(untilAborted(requests, ctx.signal));
+        const { header, chunks, connections } = await splitUpload(untilAborted(requests, ctx.signal), {
+          maxConnectionsBytes: deps.maxUploadBytes,
+        });
         const inventory = await openInventory(chunks, {
           contentType: header.contentType,
           filename: header.filename,
@@ -43,12 +51,19 @@ export function createFlowHandlers(deps: FlowHandlerDeps): ServiceImpl<FlowMetho
           name: header.name,
           filename: header.filename,
           inventory,
+          connections,
         });
         deps.onEventQueued();
+        deps.onFlowRunnable();
         deps.metrics.uploads.inc({ format, outcome: "created" });
         deps.metrics.rawRecords.inc(flow.raw_record_count);
         ctx.logger.info(
-          { flow_id: flow.id, raw_record_count: flow.raw_record_count, source_format: format },
+          {
+            flow_id: flow.id,
+            raw_record_count: flow.raw_record_count,
+            connection_count: flow.connection_count,
+            source_format: format,
+          },
           "flow created",
         );
         return { flow: toFlowMessage(flow) };

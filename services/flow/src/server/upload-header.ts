@@ -7,37 +7,80 @@ const MAX_FILENAME = 255;
 export interface UploadParts {
   header: { name: string; filename: string; contentType: string };
   chunks: AsyncGenerator<Uint8Array>;
+  /**
+   * The connections file, whole (its parts may arrive before, between or after the inventory's);
+   * undefined when none was sent. Call once the inventory is read: it drains the rest of the stream.
+   */
+  connections(): Promise<Buffer | undefined>;
 }
 
 /**
- * Splits a CreateFlow stream into its header (the first message, and only the first) and the
- * byte chunks after it.
+ * Splits a CreateFlow stream into its header (the first message, and only the first), the
+ * inventory's byte chunks after it, and the optional connections file, buffered up to
+ * `maxConnectionsBytes` (PAYLOAD_TOO_LARGE beyond).
  */
-export async function splitUpload(requests: AsyncIterable<CreateFlowRequest>): Promise<UploadParts> {
+export async function splitUpload(
+  requests: AsyncIterable<CreateFlowRequest>,
+  options: { maxConnectionsBytes: number } = { maxConnectionsBytes: Number.POSITIVE_INFINITY },
+): Promise<UploadParts> {
   const iterator = requests[Symbol.asyncIterator]();
   const first = await iterator.next();
   if (first.done || first.value.part.case !== "header") {
     throw new MeshError("INVALID_ARGUMENT", "the first CreateFlow message must carry the header", { field: "header" });
   }
   const header = checkHeader(first.value.part.value);
+  const connectionParts: Uint8Array[] = [];
+  let connectionBytes = 0;
+  let ended = false;
+  // The next inventory chunk, buffering connection parts met on the way; undefined at the end.
+  const nextChunk = async (): Promise<Uint8Array | undefined> => {
+    while (!ended) {
+      const next = await iterator.next();
+      if (next.done) {
+        ended = true;
+        return undefined;
+      }
+      const part = next.value.part;
+      if (part.case === "chunk") return part.value;
+      if (part.case === "connectionsChunk") {
+        connectionBytes += part.value.length;
+        if (connectionBytes > options.maxConnectionsBytes) {
+          throw new MeshError(
+            "PAYLOAD_TOO_LARGE",
+            `the connections file exceeds the limit of ${options.maxConnectionsBytes} bytes`,
+            { field: "connections", limit: options.maxConnectionsBytes },
+          );
+        }
+        connectionParts.push(part.value);
+      } else if (part.case === "header") {
+        throw new MeshError("INVALID_ARGUMENT", "only the first CreateFlow message may carry the header", {
+          field: "header",
+        });
+      }
+    }
+    return undefined;
+  };
   async function* chunks(): AsyncGenerator<Uint8Array> {
     try {
-      for (;;) {
-        const next = await iterator.next();
-        if (next.done) return;
-        const part = next.value.part;
-        if (part.case === "chunk") yield part.value;
-        else if (part.case === "header") {
-          throw new MeshError("INVALID_ARGUMENT", "only the first CreateFlow message may carry the header", {
-            field: "header",
-          });
-        }
-      }
-    } finally {
+      for (let chunk = await nextChunk(); chunk; chunk = await nextChunk()) yield chunk;
+    } catch (error) {
       void iterator.return?.();
+      throw error;
     }
   }
-  return { header, chunks: chunks() };
+  return {
+    header,
+    chunks: chunks(),
+    connections: async () => {
+      try {
+        // Inventory chunks after the inventory reader stopped would be a malformed stream: ignored.
+        while (await nextChunk()) {}
+      } finally {
+        void iterator.return?.();
+      }
+      return connectionParts.length ? Buffer.concat(connectionParts, connectionBytes) : undefined;
+    },
+  };
 }
 
 function checkHeader(header: CreateFlowHeader): UploadParts["header"] {

@@ -2,10 +2,12 @@ import type { Migration } from "@migrate/db";
 import { createFlows } from "./2026_11_26_0001_create_flows.ts";
 import { createRawRecords } from "./2026_11_26_0002_create_raw_records.ts";
 import { createOutbox } from "./2026_11_26_0003_create_outbox.ts";
+import { createDiscoveryTables } from "./2026_11_26_0004_create_discovery_tables.ts";
 
 /** Every migration of the `flow` schema, keyed by its frozen, date-prefixed name. */
 export const flowMigrations: Record<string, Migration> = {
   "2026_11_26_0001_create_flows": createFlows,
   "2026_11_26_0002_create_raw_records": createRawRecords,
   "2026_11_26_0003_create_outbox": createOutbox,
+  "2026_11_26_0004_create_discovery_tables": createDiscoveryTables,
 };

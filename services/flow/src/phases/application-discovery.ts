@@ -1,0 +1,103 @@
+import { sql } from "@migrate/db";
+import { assetRefs } from "./asset-refs.ts";
+import type { PhaseDefinition } from "./phase-definition.ts";
+
+const INSERT_ROWS = 1_000;
+
+/** Groups the assets into applications (application column, naming, tags, dependency graph). */
+export const applicationDiscovery: PhaseDefinition = {
+  name: "application_discovery",
+  weight: 10,
+  async run(ctx) {
+    const flowId = ctx.flow.id;
+    const assets = await assetRefs(ctx.db, flowId);
+    const dependencies = await ctx.db
+      .selectFrom("dependencies")
+      .select([
+        "source_row_number",
+        "source_label",
+        "target_row_number",
+        "target_label",
+        "port",
+        "protocol",
+        "service_kind",
+        "connection_count",
+        "external",
+      ])
+      .where("flow_id", "=", flowId)
+      .orderBy("id")
+      .execute();
+    const result = await ctx.call("DiscoverApplications", (agent, options) =>
+      agent.discoverApplications(
+        {
+          flowId,
+          assets,
+          edges: dependencies.map((d) => ({
+            sourceRowNumber: BigInt(d.source_row_number),
+            sourceLabel: d.source_label,
+            targetRowNumber: BigInt(d.target_row_number),
+            targetLabel: d.target_label,
+            port: d.port,
+            protocol: d.protocol,
+            serviceKind: d.service_kind,
+            connectionCount: d.connection_count,
+            external: d.external,
+          })),
+        },
+        options,
+      ),
+    );
+    const memberRows: number[] = [];
+    const memberKeys: string[] = [];
+    for (const application of result.applications) {
+      for (const row of application.assetRowNumbers) {
+        memberRows.push(Number(row));
+        memberKeys.push(application.key);
+      }
+    }
+    const applications = result.applications.map((a) => ({
+      flow_id: flowId,
+      key: a.key,
+      name: a.name,
+      method: a.method,
+      confidence: a.confidence,
+      reason: a.reason,
+      asset_count: a.assetRowNumbers.length,
+    }));
+    const edges = result.applicationEdges.map((e) => ({
+      flow_id: flowId,
+      source_key: e.sourceKey,
+      target_key: e.targetKey,
+      edge_count: e.edgeCount,
+      service_kinds: JSON.stringify(e.serviceKinds),
+    }));
+    await ctx.commit({ processed: assets.length, total: assets.length }, async (trx) => {
+      await trx.deleteFrom("application_edges").where("flow_id", "=", flowId).execute();
+      await trx.deleteFrom("applications").where("flow_id", "=", flowId).execute();
+      for (let at = 0; at < applications.length; at += INSERT_ROWS) {
+        await trx
+          .insertInto("applications")
+          .values(applications.slice(at, at + INSERT_ROWS))
+          .execute();
+      }
+      for (let at = 0; at < edges.length; at += INSERT_ROWS) {
+        await trx
+          .insertInto("application_edges")
+          .values(edges.slice(at, at + INSERT_ROWS))
+          .execute();
+      }
+      await trx.updateTable("assets").set({ application_key: null }).where("flow_id", "=", flowId).execute();
+      if (memberRows.length) {
+        await sql`update assets a set application_key = m.key
+          from unnest(${memberRows}::int[], ${memberKeys}::text[]) as m(row_number, key)
+          where a.flow_id = ${flowId} and a.row_number = m.row_number`.execute(trx);
+      }
+      await trx.updateTable("flows").set({ application_count: applications.length }).where("id", "=", flowId).execute();
+    });
+    ctx.flow.application_count = applications.length;
+    return {
+      status: "completed",
+      counts: { applications: applications.length, application_edges: edges.length, assets: memberRows.length },
+    };
+  },
+};

@@ -1,0 +1,68 @@
+import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
+import { sql } from "@migrate/db";
+import { type Asset, AssetSchema, StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
+import { type Page, runPipeline } from "../engine/batch-pipeline.ts";
+import type { PhaseContext } from "../engine/phase-context.ts";
+import type { PhaseDefinition } from "./phase-definition.ts";
+import { planMigration } from "./plan-migration.ts";
+
+const READ = { ignoreUnknownFields: true } as const;
+
+/** One of the 7 Rs per asset (in batches), then per application with dependency-aware waves. */
+export const strategyRecommendation: PhaseDefinition = {
+  name: "strategy_recommendation",
+  weight: 20,
+  async run(ctx) {
+    const flowId = ctx.flow.id;
+    const total = ctx.flow.asset_count;
+    let processed = ctx.processed;
+    await runPipeline({
+      after: Number(ctx.checkpoint.last_row ?? 0),
+      inFlight: ctx.settings.batchesInFlight,
+      stopping: ctx.stopping,
+      nextPage: (after) => assetPage(ctx, after),
+      process: (page) =>
+        ctx.call("RecommendStrategies", (agent, options) =>
+          agent.recommendStrategies({ flowId, assets: page.items }, options),
+        ),
+      commit: async (page, result) => {
+        const rows = result.recommendations.map((r) => Number(r.rowNumber));
+        const strategies = result.recommendations.map((r) => r.strategy);
+        const details = result.recommendations.map((r) =>
+          JSON.stringify(toJson(StrategyRecommendationSchema, r, { useProtoFieldName: true })),
+        );
+        processed += page.items.length;
+        await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
+          if (rows.length === 0) return;
+          await sql`update assets a set strategy = r.strategy, strategy_detail = r.detail
+            from unnest(${rows}::int[], ${strategies}::text[], ${details}::jsonb[]) as r(row_number, strategy, detail)
+            where a.flow_id = ${flowId} and a.row_number = r.row_number`.execute(trx);
+        });
+      },
+    });
+    const plan = await planMigration(ctx);
+    return { status: "completed", counts: { assets: processed, ...plan } };
+  },
+};
+
+async function assetPage(ctx: PhaseContext, after: number): Promise<Page<Asset> | undefined> {
+  const rows = await ctx.db
+    .selectFrom("assets")
+    .select(["row_number", "data"])
+    .where("flow_id", "=", ctx.flow.id)
+    .where("duplicate_of", "is", null)
+    .where("row_number", ">", after)
+    .orderBy("row_number")
+    .limit(ctx.settings.batchSize)
+    .execute();
+  if (rows.length === 0) return undefined;
+  return {
+    first: rows[0]?.row_number ?? after + 1,
+    last: rows[rows.length - 1]?.row_number ?? after,
+    items: rows.map((row) => {
+      const asset = fromJson(AssetSchema, row.data as JsonValue, READ);
+      asset.rowNumber = BigInt(row.row_number);
+      return asset;
+    }),
+  };
+}
