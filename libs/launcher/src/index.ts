@@ -1,3 +1,4 @@
+export { freePortBase } from "./free-port-base.ts";
 export type { MeshPorts, ServiceName } from "./ports.ts";
 export { meshPorts, SERVICE_NAMES } from "./ports.ts";
 export type { Mesh, StartMeshOptions } from "./start-mesh.ts";

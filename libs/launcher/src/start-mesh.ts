@@ -40,6 +40,8 @@ export function meshEnvironment(
       ? {
           FLOW_EVENTS_STREAM: `FLOW_EVENTS${options.suffix.toUpperCase()}`,
           FLOW_EVENTS_SUBJECT_PREFIX: `t${options.suffix}.migrate.flow.v1`,
+          USAGE_EVENTS_STREAM: `LLM_USAGE${options.suffix.toUpperCase()}`,
+          USAGE_EVENTS_SUBJECT_PREFIX: `t${options.suffix}.migrate.usage.v1`,
         }
       : {}),
     ...options.env,
@@ -59,6 +61,7 @@ export function meshEnvironment(
       GRPC_PORT: `${ports.grpc.agent}`,
       METRICS_PORT: `${ports.metrics.agent}`,
       LEARNING_GRPC_TARGET: target(ports.grpc.learning),
+      TELEMETRY_GRPC_TARGET: target(ports.grpc.telemetry),
     },
     flow: {
       ...shared,

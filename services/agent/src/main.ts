@@ -8,6 +8,8 @@ import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
 import { agentConfigSchema } from "./config.ts";
 import type { AgentDatabase } from "./db/agent-database.ts";
 import { agentMigrations } from "./db/migrations/index.ts";
+import { startLlmRefinement } from "./providers/start-llm-refinement.ts";
+import { createAgentMetrics } from "./server/agent-metrics.ts";
 import { agentServiceImpl } from "./server/agent-service-impl.ts";
 
 const config = loadConfig(agentConfigSchema);
@@ -18,17 +20,26 @@ const applied = await migrateToLatest(database.db, database.schema, agentMigrati
 logger.info({ schema: database.schema, applied }, "migrations applied");
 
 const registry = createMetricsRegistry("agent");
+const metrics = createAgentMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+
+// Heuristic (the default): no NATS, no telemetry, no network. Otherwise usage events and budgets.
+const llm = await startLlmRefinement({ config, registry, logger });
 
 const grpcServer = await startGrpcServer({
   port: config.GRPC_PORT,
   serviceNames: [AgentService.typeName],
-  register: (server) => addService(server, AgentService, agentServiceImpl({ db: database.db }), logger),
+  register: (server) =>
+    addService(server, AgentService, agentServiceImpl({ db: database.db, refiner: llm.refiner, metrics }), logger),
 });
-logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "agent service ready");
+logger.info(
+  { grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT, llm_provider: llm.provider },
+  "agent service ready",
+);
 
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
   ["grpc", () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2)],
+  ["llm", () => llm.stop(config.SHUTDOWN_TIMEOUT_MS / 4)],
   ["metrics", () => new Promise((resolve) => metricsServer.close(resolve))],
   ["database", () => database.close()],
 ]);

@@ -12,6 +12,13 @@ export const telemetryConfigSchema = baseServiceSchema.extend({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, _ and - only")
     .default("telemetry"),
+  USAGE_EVENTS_STREAM: z.string().min(1).default("LLM_USAGE"),
+  USAGE_EVENTS_SUBJECT_PREFIX: z.string().min(1).default("migrate.usage.v1"),
+  /** Adds a client_account_id label to llm_cost_dollars_total; off by default (unbounded series). */
+  METRICS_TENANT_LABELS: z
+    .enum(["true", "false"])
+    .default("false")
+    .transform((value) => value === "true"),
   // How long JetStream waits for an ack before redelivering (e.g. after a crash); tests shorten it.
   TELEMETRY_ACK_WAIT_MS: z.coerce.number().int().min(1_000).default(30_000),
 });

@@ -1,6 +1,6 @@
 import { loadConfig } from "@migrate/config";
 import { createDb, migrateToLatest } from "@migrate/db";
-import { connectEvents, flowEventNames } from "@migrate/events";
+import { connectEvents, flowEventNames, usageEventNames } from "@migrate/events";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { addService, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
@@ -10,8 +10,9 @@ import { telemetryConfigSchema } from "./config.ts";
 import { telemetryMigrations } from "./db/migrations/index.ts";
 import type { TelemetryDatabase } from "./db/telemetry-database.ts";
 import { flowEventRecorder } from "./events/flow-event-recorder.ts";
-import { startFlowEventConsumer } from "./events/start-flow-event-consumer.ts";
+import { startEventConsumer } from "./events/start-event-consumer.ts";
 import { createTelemetryMetrics, registerConsumerLag } from "./events/telemetry-metrics.ts";
+import { usageEventRecorder } from "./events/usage-event-recorder.ts";
 import { telemetryServiceImpl } from "./server/telemetry-service-impl.ts";
 
 const config = loadConfig(telemetryConfigSchema);
@@ -22,15 +23,15 @@ const database = createDb<TelemetryDatabase>({
   schema: config.DATABASE_SCHEMA,
   name: "telemetry",
 });
-const applied = await migrateToLatest(database.db as never, database.schema, telemetryMigrations);
+const applied = await migrateToLatest(database.db, database.schema, telemetryMigrations);
 logger.info({ schema: database.schema, applied }, "migrations applied");
 
 const registry = createMetricsRegistry("telemetry");
-const metrics = createTelemetryMetrics(registry);
+const metrics = createTelemetryMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `telemetry-${config.SERVICE_INSTANCE}` });
-const consumer = await startFlowEventConsumer({
+const consumer = await startEventConsumer({
   bus,
   names: flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX }),
   durable: config.TELEMETRY_DURABLE,
@@ -39,6 +40,22 @@ const consumer = await startFlowEventConsumer({
   handle: flowEventRecorder({ db: database.db, logger, metrics }),
 });
 registerConsumerLag(registry, consumer.pending);
+// Durable names are per stream: the usage stream's durable shares TELEMETRY_DURABLE.
+const usageConsumer = await startEventConsumer({
+  bus,
+  names: usageEventNames({ stream: config.USAGE_EVENTS_STREAM, subjectPrefix: config.USAGE_EVENTS_SUBJECT_PREFIX }),
+  what: "usage events",
+  durable: config.TELEMETRY_DURABLE,
+  ackWaitMs: config.TELEMETRY_ACK_WAIT_MS,
+  logger,
+  handle: usageEventRecorder({ db: database.db, logger, metrics }),
+});
+registerConsumerLag(
+  registry,
+  usageConsumer.pending,
+  "telemetry_usage_events_consumer_pending",
+  "LLM usage events in the stream not yet delivered to the telemetry durable consumer",
+);
 
 const grpcServer = await startGrpcServer({
   port: config.GRPC_PORT,
@@ -47,10 +64,11 @@ const grpcServer = await startGrpcServer({
 });
 logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "telemetry service ready");
 
-// The consumer finishes the message in hand (and acks it) before NATS drains and the pool closes.
+// The consumers finish the message in hand (and ack it) before NATS drains and the pool closes.
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
   ["grpc", () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2)],
   ["consumer", () => consumer.stop()],
+  ["usage consumer", () => usageConsumer.stop()],
   ["nats", () => bus.close()],
   ["metrics", () => new Promise((resolve) => metricsServer.close(resolve))],
   ["database", () => database.close()],

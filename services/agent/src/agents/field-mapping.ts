@@ -47,7 +47,7 @@ export interface MappingResult {
 }
 
 // Targets several columns may feed (summed disks, concatenated addresses).
-const MULTI_SOURCE = new Set(["storage_gb", "ip_addresses", "tags"]);
+export const MULTI_SOURCE: ReadonlySet<string> = new Set(["storage_gb", "ip_addresses", "tags"]);
 
 /**
  * Maps source columns onto the canonical schema, strongest evidence first: the tenant's learned

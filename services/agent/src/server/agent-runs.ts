@@ -2,6 +2,7 @@ import type { Kysely } from "@migrate/db";
 import { MeshError } from "@migrate/errors";
 import type { CallContext } from "@migrate/grpc";
 import type { AgentDatabase } from "../db/agent-database.ts";
+import type { AgentMetrics } from "./agent-metrics.ts";
 
 /** Records per batch call; the flow splits larger imports into batches. */
 export const MAX_BATCH_RECORDS = 10_000;
@@ -23,8 +24,14 @@ export interface AgentRun<T> {
  * Runs one agent call: refuses an empty flow id or an oversized list with INVALID_ARGUMENT,
  * runs the work, and records one agent_runs row (tenant, flow, agent, status, counts, times).
  * A failed audit insert is logged, never turned into a failed call: the agents are stateless.
+ * Validation refusals are not executions and are not counted in agent_executions_total.
  */
-export async function runAgent<T>(db: Kysely<AgentDatabase>, ctx: CallContext, run: AgentRun<T>): Promise<T> {
+export async function runAgent<T>(
+  db: Kysely<AgentDatabase>,
+  ctx: CallContext,
+  run: AgentRun<T>,
+  metrics?: AgentMetrics,
+): Promise<T> {
   if (!run.flowId.trim()) throw new MeshError("INVALID_ARGUMENT", "flow_id is required", { field: "flow_id" });
   for (const [field, size] of Object.entries(run.inputs)) {
     if (size > run.limit) {
@@ -36,6 +43,7 @@ export async function runAgent<T>(db: Kysely<AgentDatabase>, ctx: CallContext, r
   }
   const inputCount = Object.values(run.inputs).reduce((sum, size) => sum + size, 0);
   const startedAt = new Date();
+  const started = performance.now();
   let status: "succeeded" | "failed" = "failed";
   let outputCount = 0;
   try {
@@ -44,6 +52,7 @@ export async function runAgent<T>(db: Kysely<AgentDatabase>, ctx: CallContext, r
     outputCount = run.outputs(result);
     return result;
   } finally {
+    metrics?.execution(run.agent, status, (performance.now() - started) / 1_000, ctx.tenant.clientAccountId);
     await db
       .insertInto("agent_runs")
       .values({

@@ -1,7 +1,7 @@
 import type { Kysely } from "@migrate/db";
 import { MeshError } from "@migrate/errors";
 import type { AgentService } from "@migrate/gen/agent/v1/agent_pb";
-import type { ServiceImpl } from "@migrate/grpc";
+import type { CallContext, ServiceImpl } from "@migrate/grpc";
 import { AGENT_CATALOGUE } from "../agents/agent-catalogue.ts";
 import { discoverApplications } from "../agents/application-discovery.ts";
 import { analyzeDependencies } from "../agents/dependency-analysis.ts";
@@ -12,7 +12,13 @@ import { cleanseRecords } from "../agents/record-cleansing.ts";
 import { validateRecords } from "../agents/record-validation.ts";
 import { recommendStrategy } from "../agents/strategy-recommendation.ts";
 import type { AgentDatabase } from "../db/agent-database.ts";
-import { MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
+import type { LlmAgent } from "../providers/llm-provider.ts";
+import type { LlmRefiner, RefinementCall } from "../providers/llm-refiner.ts";
+import { refineClassifications } from "../providers/tasks/classification-refinement.ts";
+import { refineMappings } from "../providers/tasks/mapping-refinement.ts";
+import { refineRationales } from "../providers/tasks/strategy-refinement.ts";
+import type { AgentMetrics } from "./agent-metrics.ts";
+import { type AgentRun, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
 import { fetchLearnedHints } from "./fetch-learned-hints.ts";
 import {
   assetOut,
@@ -27,18 +33,35 @@ import {
 } from "./message-mappers.ts";
 
 /**
- * The `AgentService` handlers: validate the request, run the pure agent, record the run.
+ * The `AgentService` handlers: validate the request, run the pure agent, let the configured LLM
+ * provider refine what the rules were unsure of (field mapping, classification, strategy
+ * rationale; nothing without a provider), record the run.
  * `addService` has already refused calls without tenant context.
  */
-export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceImpl<typeof AgentService.method> {
-  const { db } = deps;
+export function agentServiceImpl(deps: {
+  db: Kysely<AgentDatabase>;
+  refiner: LlmRefiner;
+  metrics?: AgentMetrics;
+}): ServiceImpl<typeof AgentService.method> {
+  const { db, refiner, metrics } = deps;
+  const run = <T>(ctx: CallContext, agentRun: AgentRun<T>) => runAgent(db, ctx, agentRun, metrics);
+  const refinementCall = (ctx: CallContext, flowId: string): RefinementCall => ({
+    tenant: ctx.tenant,
+    flowId,
+    signal: ctx.signal,
+  });
   return {
     async listAgents() {
-      return { agents: AGENT_CATALOGUE.map((agent) => ({ ...agent })) };
+      return {
+        agents: AGENT_CATALOGUE.map((agent) => {
+          const model = refiner.modelFor(agent.name as LlmAgent);
+          return { ...agent, provider: model ? `${refiner.providerLabel}:${model}` : agent.provider };
+        }),
+      };
     },
 
     mapFields: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "field_mapping",
         flowId: request.flowId,
         inputs: { columns: request.columns.length },
@@ -46,8 +69,15 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
         outputs: (response) => response.mappings.length,
         work: async () => {
           const columns = request.columns.map((c) => ({ source: c.source, samples: c.samples }));
-          const result = suggestMappings(columns, await fetchLearnedHints(ctx, columns));
+          const heuristic = suggestMappings(columns, await fetchLearnedHints(ctx, columns));
+          const { result, notices } = await refineMappings(
+            refiner,
+            refinementCall(ctx, request.flowId),
+            columns,
+            heuristic,
+          );
           return {
+            notices,
             format: result.format,
             mappings: result.suggestions.map((s) => ({
               source: s.source,
@@ -63,7 +93,7 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     validateRecords: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "validation",
         flowId: request.flowId,
         inputs: { records: request.records.length },
@@ -80,15 +110,17 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     cleanseRecords: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "cleansing",
         flowId: request.flowId,
         inputs: { records: request.records.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.assets.length,
-        work: () => {
+        work: async () => {
           const result = cleanseRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
+          const { notices } = await refineClassifications(refiner, refinementCall(ctx, request.flowId), result.assets);
           return {
+            notices,
             assets: result.assets.map(assetOut),
             changes: result.changes.map(changeOut),
             issues: result.issues.map(issueOut),
@@ -97,7 +129,7 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     findDuplicates: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "deduplication",
         flowId: request.flowId,
         inputs: { keys: request.keys.length },
@@ -123,7 +155,7 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     analyzeDependencies: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "dependency_analysis",
         flowId: request.flowId,
         inputs: { assets: request.assets.length, connections: request.connections.length },
@@ -145,7 +177,7 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     discoverApplications: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "application_discovery",
         flowId: request.flowId,
         inputs: { assets: request.assets.length, edges: request.edges.length },
@@ -164,22 +196,30 @@ export function agentServiceImpl(deps: { db: Kysely<AgentDatabase> }): ServiceIm
       }),
 
     recommendStrategies: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "strategy",
         flowId: request.flowId,
         inputs: { assets: request.assets.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.recommendations.length,
-        work: () => ({
-          recommendations: request.assets.map((asset) => {
-            const { row, ...recommendation } = recommendStrategy(strategyAssetFrom(asset));
-            return { ...recommendation, rowNumber: BigInt(row) };
-          }),
-        }),
+        work: async () => {
+          const pairs = request.assets.map((message) => {
+            const asset = strategyAssetFrom(message);
+            return { asset, recommendation: recommendStrategy(asset) };
+          });
+          const { notices } = await refineRationales(refiner, refinementCall(ctx, request.flowId), pairs);
+          return {
+            recommendations: pairs.map(({ recommendation: { row, ...recommendation } }) => ({
+              ...recommendation,
+              rowNumber: BigInt(row),
+            })),
+            notices,
+          };
+        },
       }),
 
     planMigration: (request, ctx) =>
-      runAgent(db, ctx, {
+      run(ctx, {
         agent: "waves",
         flowId: request.flowId,
         inputs: { applications: request.applications.length, application_edges: request.applicationEdges.length },

@@ -3,6 +3,9 @@ import { MeshError } from "@migrate/errors";
 import type { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import type { ServiceImpl } from "@migrate/grpc";
 import type { TelemetryDatabase } from "../db/telemetry-database.ts";
+import { budgetHandlers } from "./budget-handlers.ts";
+import { pricingHandlers } from "./pricing-handlers.ts";
+import { usageHandlers } from "./usage-handlers.ts";
 
 // A flow emits a few events per phase plus progress ticks; this bounds a pathological one.
 const MAX_TIMELINE_ENTRIES = 10_000;
@@ -10,6 +13,9 @@ const MAX_TIMELINE_ENTRIES = 10_000;
 /** The `TelemetryService` handlers; every query is scoped by the caller's client account. */
 export function telemetryServiceImpl(db: Kysely<TelemetryDatabase>): ServiceImpl<typeof TelemetryService.method> {
   return {
+    ...usageHandlers(db),
+    ...budgetHandlers(db),
+    ...pricingHandlers(db),
     async getFlowTimeline(request, ctx) {
       const flowId = request.flowId.trim();
       if (!flowId) throw new MeshError("INVALID_ARGUMENT", "flow_id is required", { field: "flow_id" });

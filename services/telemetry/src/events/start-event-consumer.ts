@@ -5,23 +5,25 @@ import {
   type EventBus,
   ensureDurableConsumer,
   ensureStream,
-  type FlowEventNames,
 } from "@migrate/events";
 import type { Logger } from "@migrate/logger";
 
 /**
- * Makes sure the flow events stream and the durable consumer exist (telemetry may start before
- * flow), then runs `handle` for each event; a message is acked only once `handle` resolved.
+ * Makes sure a stream (flow events, usage events) and its durable consumer exist (telemetry may
+ * start before their publishers), then runs `handle` for each event; a message is acked only
+ * once `handle` resolved. `what` names the events in logs.
  */
-export async function startFlowEventConsumer(options: {
+export async function startEventConsumer(options: {
   bus: EventBus;
-  names: FlowEventNames;
+  names: { stream: string; subjects: string };
+  what?: string;
   durable: string;
   ackWaitMs?: number;
   logger: Logger;
   handle: (message: ConsumedMessage) => Promise<unknown>;
 }): Promise<ConsumeHandle & { pending(): Promise<number> }> {
   const { bus, names, durable, logger } = options;
+  const what = options.what ?? "flow events";
   await ensureStream(bus.jsm, { name: names.stream, subjects: [names.subjects] });
   await ensureDurableConsumer(bus.jsm, {
     stream: names.stream,
@@ -38,10 +40,10 @@ export async function startFlowEventConsumer(options: {
     onError: (error, message) =>
       logger.error(
         { err: error, subject: message.subject, stream_sequence: message.streamSequence },
-        "flow event not recorded; it will be redelivered",
+        `${what}: message not recorded; it will be redelivered`,
       ),
   });
-  logger.info({ stream: names.stream, durable }, "consuming flow events");
+  logger.info({ stream: names.stream, durable }, `consuming ${what}`);
   return {
     stop: () => consumer.stop(),
     pending: async () => (await bus.jsm.consumers.info(names.stream, durable)).num_pending,
