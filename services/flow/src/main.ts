@@ -33,7 +33,8 @@ const config = loadConfig(
     FLOW_CONCURRENCY: z.coerce.number().int().min(0).max(64).default(2),
     FLOW_LEASE_MS: z.coerce.number().int().min(1_000).default(10_000),
     ENGINE_POLL_MS: z.coerce.number().int().min(10).default(500),
-    AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
+    // Covers an agent batch refined by an LLM: (LLM_MAX_RETRIES + 1) × LLM_TIMEOUT_MS plus backoff.
+    AGENT_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
     AGENT_CALL_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(8),
   }),
 );

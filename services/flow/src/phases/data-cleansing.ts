@@ -3,6 +3,7 @@ import type { Insertable } from "@migrate/db";
 import { type Asset, AssetSchema, type Change, ChangeSchema } from "@migrate/gen/agent/v1/agent_pb";
 import type { AssetsTable } from "../db/flow-database.ts";
 import { runPipeline } from "../engine/batch-pipeline.ts";
+import { addNotice } from "../engine/flow-run.ts";
 import { countIssues } from "./count-issues.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
@@ -34,6 +35,7 @@ export const dataCleansing: PhaseDefinition = {
         const rows = assetRows(flowId, result.assets, result.changes, rawQuality);
         processed += page.items.length;
         await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
+          for (const notice of result.notices) await addNotice(trx, flowId, notice);
           if (rows.length) {
             await trx
               .insertInto("assets")

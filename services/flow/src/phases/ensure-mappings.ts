@@ -38,6 +38,7 @@ export async function ensureMappings(ctx: PhaseContext): Promise<StoredMapping[]
         .execute();
     }
     await trx.updateTable("flows").set({ mapping_format: response.format }).where("id", "=", ctx.flow.id).execute();
+    for (const notice of response.notices) await addNotice(trx, ctx.flow.id, notice);
     if (response.learnedCount > 0) {
       const count = response.learnedCount;
       await addNotice(

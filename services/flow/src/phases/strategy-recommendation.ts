@@ -2,6 +2,7 @@ import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
 import { type Asset, AssetSchema, StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
 import { type Page, runPipeline } from "../engine/batch-pipeline.ts";
+import { addNotice } from "../engine/flow-run.ts";
 import type { PhaseContext } from "../engine/phase-context.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { planMigration } from "./plan-migration.ts";
@@ -33,6 +34,8 @@ export const strategyRecommendation: PhaseDefinition = {
         );
         processed += page.items.length;
         await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
+          // e.g. "LLM budget exhausted; heuristic provider used": the user must see it on the flow.
+          for (const notice of result.notices) await addNotice(trx, flowId, notice);
           if (rows.length === 0) return;
           await sql`update assets a set strategy = r.strategy, strategy_detail = r.detail
             from unnest(${rows}::int[], ${strategies}::text[], ${details}::jsonb[]) as r(row_number, strategy, detail)
