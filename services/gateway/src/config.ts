@@ -16,6 +16,14 @@ export const gatewayConfigSchema = baseServiceSchema
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
+    NATS_URL: z.string().default("nats://127.0.0.1:4222"),
+    FLOW_EVENTS_STREAM: z.string().default("FLOW_EVENTS"),
+    FLOW_EVENTS_SUBJECT_PREFIX: z.string().default("migrate.flow.v1"),
+    // Requests per tenant per minute; uploads (POST /v1/flows, CreateFlow) have their own, stricter budget.
+    RATE_LIMIT_PER_MINUTE: z.coerce.number().int().positive().default(600),
+    RATE_LIMIT_UPLOADS_PER_MINUTE: z.coerce.number().int().positive().default(30),
+    // Comment lines on idle event streams, so proxies and browsers keep them open.
+    SSE_HEARTBEAT_MS: z.coerce.number().int().min(100).default(15_000),
   })
   .superRefine((env, issues) => {
     // A well-known development secret in production would let anyone mint tokens.

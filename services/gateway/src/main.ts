@@ -1,5 +1,6 @@
 import { createRedis } from "@migrate/cache";
 import { DEV_JWT_SECRET, loadConfig } from "@migrate/config";
+import { connectEvents, flowEventNames } from "@migrate/events";
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
@@ -11,13 +12,19 @@ import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
 import { createTokenVerifier } from "./auth/verify-token.ts";
 import { gatewayConfigSchema } from "./config.ts";
 import { createConnectHandler } from "./connect/create-connect-handler.ts";
+import { createFlowEventFeed } from "./flows/flow-event-feed.ts";
 import { createFlowOperations } from "./flows/flow-operations.ts";
 import { createIdempotencyStore } from "./flows/idempotency-store.ts";
 import { createGatewayServer } from "./http/create-gateway-server.ts";
 import { createHttpMetrics } from "./http/http-metrics.ts";
 import { createReadinessCheck } from "./http/readiness.ts";
+import { createRateLimiter } from "./rate-limit/rate-limiter.ts";
+import { createAuthenticate } from "./rest/authenticate.ts";
+import { eventStreamRoute } from "./rest/event-stream-route.ts";
 import { flowRoutes } from "./rest/flow-routes.ts";
 import { healthRoutes } from "./rest/health-routes.ts";
+import { lifecycleRoutes } from "./rest/lifecycle-routes.ts";
+import { resultRoutes } from "./rest/result-routes.ts";
 
 const config = loadConfig(gatewayConfigSchema);
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
@@ -32,6 +39,8 @@ const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET);
 const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET);
 const redis = createRedis(config.REDIS_URL, { name: "gateway" });
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
+const bus = await connectEvents({ servers: config.NATS_URL, name: `gateway-${config.SERVICE_INSTANCE}` });
+const names = flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX });
 
 const verifier = createTokenVerifier({
   secret: config.JWT_SECRET ?? DEV_JWT_SECRET,
@@ -44,6 +53,17 @@ const operations = createFlowOperations({
   idempotency: createIdempotencyStore(redis, { keyPrefix: config.REDIS_KEY_PREFIX }),
   logger,
 });
+const limiter = createRateLimiter(
+  redis,
+  {
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    perMinute: config.RATE_LIMIT_PER_MINUTE,
+    uploadsPerMinute: config.RATE_LIMIT_UPLOADS_PER_MINUTE,
+  },
+  { logger, registry },
+);
+const authenticate = createAuthenticate({ verifier, limiter });
+const feed = createFlowEventFeed({ bus, names, operations, logger, registry });
 const readiness = createReadinessCheck({
   targets: {
     flow: config.FLOW_GRPC_TARGET,
@@ -57,9 +77,20 @@ const readiness = createReadinessCheck({
 const gateway = createGatewayServer({
   routes: [
     ...healthRoutes(readiness),
-    ...flowRoutes({ operations, verifier, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+    ...flowRoutes({ operations, authenticate, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+    ...lifecycleRoutes({ flow: flow.client, authenticate }),
+    ...resultRoutes({ flow: flow.client, authenticate }),
+    eventStreamRoute({ feed, authenticate, heartbeatMs: config.SSE_HEARTBEAT_MS }),
   ],
-  connect: createConnectHandler({ operations, verifier, maxUploadBytes: config.MAX_UPLOAD_BYTES, logger }),
+  connect: createConnectHandler({
+    operations,
+    flow: flow.client,
+    feed,
+    verifier,
+    limiter,
+    maxUploadBytes: config.MAX_UPLOAD_BYTES,
+    logger,
+  }),
   metrics: createHttpMetrics(registry),
   logger,
 });
@@ -78,7 +109,8 @@ logger.info(
 // Leave a second of the budget for closing clients, so a slow drain still exits 0.
 const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - 1_000, config.SHUTDOWN_TIMEOUT_MS / 2);
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
-  ["http server", () => gateway.close(drainMs)],
+  // Open event streams end at once (clients resume with Last-Event-ID); else they would hold the drain.
+  ["http server", () => Promise.all([gateway.close(drainMs), feed.closeAll()])],
   [
     "metrics server",
     () =>
@@ -94,4 +126,5 @@ onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
     },
   ],
   ["redis", () => redis.quit()],
+  ["nats", () => bus.close()],
 ]);

@@ -2,10 +2,12 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import { MeshError } from "@migrate/errors";
 import type { FlowsService } from "@migrate/gen/gateway/v1/gateway_pb";
 import { chunkStream, payloadTooLarge } from "../flows/chunk-stream.ts";
-import type { FlowOperations } from "../flows/flow-operations.ts";
+import type { FlowEventFeed } from "../flows/flow-event-feed.ts";
+import { type FlowClient, type FlowOperations, inventoryParts, type UploadPart } from "../flows/flow-operations.ts";
 import { inventoryMediaType } from "../flows/inventory-media-type.ts";
 import { parseListOptions } from "../flows/list-options.ts";
 import { nameOrDefault } from "../rest/read-upload.ts";
+import { discoveryMethods } from "./discovery-methods.ts";
 import { requireTenant } from "./interceptors.ts";
 
 /**
@@ -14,9 +16,12 @@ import { requireTenant } from "./interceptors.ts";
  */
 export function flowsService(deps: {
   operations: FlowOperations;
+  flow: FlowClient;
+  feed: FlowEventFeed;
   maxUploadBytes: number;
 }): ServiceImpl<typeof FlowsService> {
   return {
+    ...discoveryMethods(deps),
     async createFlow(req, ctx) {
       const tenant = requireTenant(ctx.values);
       const contentType = inventoryMediaType(req.contentType || undefined, req.filename);
@@ -28,6 +33,7 @@ export function flowsService(deps: {
         });
       }
       if (req.content.length > deps.maxUploadBytes) throw payloadTooLarge(deps.maxUploadBytes);
+      if (req.connections.length > deps.maxUploadBytes) throw payloadTooLarge(deps.maxUploadBytes, "connections");
       if (req.name.length > 200) {
         throw new MeshError("INVALID_ARGUMENT", "name is longer than 200 characters", { field: "name" });
       }
@@ -38,7 +44,7 @@ export function flowsService(deps: {
           name: nameOrDefault(req.name, req.filename),
           filename: req.filename,
           contentType,
-          chunks: chunkStream([req.content], { maxBytes: deps.maxUploadBytes }),
+          parts: parts(req.content, req.connections, deps.maxUploadBytes),
         }),
         signal: ctx.signal,
       });
@@ -55,4 +61,12 @@ export function flowsService(deps: {
       return { flows: page.flows, nextCursor: page.nextCursor };
     },
   };
+}
+
+async function* parts(content: Uint8Array, connections: Uint8Array, maxBytes: number): AsyncGenerator<UploadPart> {
+  yield* inventoryParts(chunkStream([content], { maxBytes }));
+  if (connections.length === 0) return;
+  for await (const bytes of chunkStream([connections], { maxBytes, what: "connections file", field: "connections" })) {
+    yield { kind: "connections", bytes };
+  }
 }

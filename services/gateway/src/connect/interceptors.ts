@@ -4,6 +4,7 @@ import type { Logger } from "@migrate/logger";
 import { tenantFor } from "../auth/tenant-for.ts";
 import type { TokenVerifier } from "../auth/verify-token.ts";
 import { requestIdFrom } from "../http/request-id.ts";
+import type { RateLimiter } from "../rate-limit/rate-limiter.ts";
 import { toConnectError } from "./to-connect-error.ts";
 
 /** The verified caller's tenant context, set by `authInterceptor` for every handler. */
@@ -18,17 +19,32 @@ export function errorInterceptor(logger: Logger): Interceptor {
   return (next) => async (req) => {
     const requestId = requestIdFrom(req.header.get("x-request-id"));
     req.contextValues.set(requestIdKey, requestId);
-    try {
-      const res = await next(req);
-      res.header.set("x-request-id", requestId);
-      return res;
-    } catch (error) {
+    const convert = (error: unknown) => {
       const connectError = toConnectError(
         error,
         logger.child({ request_id: requestId, rpc: `${req.service.typeName}/${req.method.name}` }),
       );
       connectError.metadata.set("x-request-id", requestId);
-      throw connectError;
+      return connectError;
+    };
+    try {
+      const res = await next(req);
+      res.header.set("x-request-id", requestId);
+      if (!res.stream) return res;
+      // A streaming handler fails while its messages are read, after this call returned.
+      const messages = res.message;
+      return {
+        ...res,
+        message: (async function* () {
+          try {
+            yield* messages;
+          } catch (error) {
+            throw convert(error);
+          }
+        })(),
+      };
+    } catch (error) {
+      throw convert(error);
     }
   };
 }
@@ -38,6 +54,15 @@ export function authInterceptor(verifier: TokenVerifier): Interceptor {
   return (next) => async (req) => {
     const principal = await verifier.verify(req.header.get("authorization"));
     req.contextValues.set(tenantKey, tenantFor(principal, req.contextValues.get(requestIdKey)));
+    return next(req);
+  };
+}
+
+/** Counts each call against its tenant's budget, as REST does; CreateFlow is also an upload. */
+export function rateLimitInterceptor(limiter: RateLimiter): Interceptor {
+  return (next) => async (req) => {
+    const tenant = requireTenant(req.contextValues);
+    await limiter.check(tenant.clientAccountId, req.method.name === "CreateFlow" ? "uploads" : "requests");
     return next(req);
   };
 }

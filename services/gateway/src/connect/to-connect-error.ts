@@ -25,6 +25,8 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
     "x-error-details": JSON.stringify(error.details),
   });
   if (error.code === "UNAUTHENTICATED") metadata.set("www-authenticate", bearerChallenge(error));
+  const retryAfter = error.details.retry_after_seconds;
+  if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") metadata.set("retry-after", String(retryAfter));
   const detail = {
     desc: StructSchema,
     value: fromJson(StructSchema, { code: error.code, ...error.details } as JsonObject),

@@ -9,12 +9,23 @@ import type { ListOptions } from "./list-options.ts";
 
 export type FlowClient = ServiceClient<typeof FlowService extends GenService<infer M> ? M : never>;
 
-/** An upload ready to forward: the header, then its chunks, read only when iterated. */
+/** A piece of an upload: of the inventory, or of the optional connections file. */
+export interface UploadPart {
+  kind: "inventory" | "connections";
+  bytes: Uint8Array;
+}
+
+/** An upload ready to forward: the header, then its parts, read only when iterated. */
 export interface Upload {
   name: string;
   filename: string;
   contentType: InventoryMediaType;
-  chunks: AsyncIterable<Uint8Array>;
+  parts: AsyncIterable<UploadPart>;
+}
+
+/** An inventory's chunks as upload parts. */
+export async function* inventoryParts(chunks: AsyncIterable<Uint8Array>): AsyncGenerator<UploadPart> {
+  for await (const bytes of chunks) yield { kind: "inventory", bytes };
 }
 
 export interface CreateFlowInput {
@@ -55,7 +66,12 @@ export function createFlowOperations(deps: {
           value: { name: upload.name, filename: upload.filename, contentType: upload.contentType },
         },
       };
-      for await (const chunk of upload.chunks) yield { part: { case: "chunk" as const, value: chunk } };
+      // The flow service takes connection parts before, between or after the inventory's.
+      for await (const { kind, bytes } of upload.parts) {
+        yield kind === "inventory"
+          ? { part: { case: "chunk" as const, value: bytes } }
+          : { part: { case: "connectionsChunk" as const, value: bytes } };
+      }
     }
     const response = await deps.flow.createFlow(messages(), {
       tenant: input.tenant,

@@ -1,12 +1,9 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
-import type { TenantContext } from "@migrate/grpc";
-import { tenantFor } from "../auth/tenant-for.ts";
-import type { TokenVerifier } from "../auth/verify-token.ts";
 import { flowJson } from "../flows/flow-json.ts";
 import type { FlowOperations } from "../flows/flow-operations.ts";
 import { parseListOptions } from "../flows/list-options.ts";
+import { type Authenticate, abortWhenClientGone, headerValue } from "./authenticate.ts";
 import { checkUploadHeaders, readUpload } from "./read-upload.ts";
-import type { RestContext, Route } from "./rest-router.ts";
+import type { Route } from "./rest-router.ts";
 import { discardBody, sendJson } from "./send-json.ts";
 
 /**
@@ -15,18 +12,16 @@ import { discardBody, sendJson } from "./send-json.ts";
  */
 export function flowRoutes(deps: {
   operations: FlowOperations;
-  verifier: TokenVerifier;
+  authenticate: Authenticate;
   maxUploadBytes: number;
 }): Route[] {
-  const authenticate = async (ctx: RestContext): Promise<TenantContext> =>
-    tenantFor(await deps.verifier.verify(ctx.req.headers.authorization), ctx.requestId);
-
+  const { authenticate } = deps;
   return [
     {
       method: "POST",
       template: "/v1/flows",
       async handle(ctx) {
-        const tenant = await authenticate(ctx);
+        const tenant = await authenticate(ctx, "uploads");
         checkUploadHeaders(ctx.req, deps.maxUploadBytes);
         const idempotencyKey = headerValue(ctx.req, "idempotency-key");
         const { flow, replayed } = await deps.operations.create({
@@ -69,19 +64,4 @@ export function flowRoutes(deps: {
       },
     },
   ];
-}
-
-function headerValue(req: IncomingMessage, name: string): string | undefined {
-  const value = req.headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-/** Cancels the downstream call when the client goes away before its answer is sent. */
-function abortWhenClientGone(req: IncomingMessage, res: ServerResponse): AbortSignal {
-  const controller = new AbortController();
-  res.once("close", () => {
-    if (!res.writableFinished) controller.abort(new Error("client closed the connection"));
-  });
-  req.once("aborted", () => controller.abort(new Error("client aborted the request")));
-  return controller.signal;
 }

@@ -2,86 +2,158 @@ import type { IncomingHttpHeaders } from "node:http";
 import type { Readable } from "node:stream";
 import { MeshError } from "@migrate/errors";
 import busboy from "busboy";
+import { chunkStream, payloadTooLarge } from "../flows/chunk-stream.ts";
+import type { UploadPart } from "../flows/flow-operations.ts";
 import { type InventoryMediaType, inventoryMediaType } from "../flows/inventory-media-type.ts";
 
-/** The one file of a multipart upload, its bytes still on the wire. */
-export interface MultipartFile {
-  /** The `name` form field, when it came before the file. */
+/** The inventory (and optional connections file) of a multipart upload, bytes still on the wire. */
+export interface MultipartUpload {
+  /** The `name` form field, when it came before the files. */
   name: string;
   filename: string;
   contentType: InventoryMediaType;
-  /** The file's bytes; ends only once the whole form has been read and found well formed. */
-  bytes: AsyncIterable<Uint8Array>;
+  /**
+   * Both files' bytes in 64 KiB parts, in the order they came; ends only once the whole form has
+   * been read and found well formed.
+   */
+  parts: AsyncIterable<UploadPart>;
 }
 
+interface FilePart {
+  field: string;
+  stream: Readable;
+}
+
+const FILE_FIELDS = ["file", "connections"];
+
 /**
- * Parses `multipart/form-data` as it streams: resolves as soon as the `file` part starts, so
- * its bytes can be forwarded while still arriving. Fields must precede the file (browsers and
- * curl send them in the order given), because the flow's name is sent before its content; a
- * field or second file after it fails the upload before the flow is committed.
+ * Parses `multipart/form-data` as it streams: resolves as soon as the `file` part starts, so its
+ * bytes can be forwarded while still arriving. Fields must precede the files (browsers and curl
+ * send them in the order given), because the flow's name is sent before its content; a field
+ * after a file fails the upload before the flow is committed. The `connections` file may come
+ * before or after `file`: after it, it is streamed; before it, it is held (up to `maxBytes`)
+ * until the inventory's header can be sent.
  */
 export function parseMultipart(
   source: Readable,
   headers: IncomingHttpHeaders,
   options: { maxBytes: number },
-): Promise<MultipartFile> {
+): Promise<MultipartUpload> {
   return new Promise((resolve, reject) => {
     let parser: busboy.Busboy;
     try {
       parser = busboy({
         headers,
         // One byte over the limit lets the chunker, which counts every upload, report it.
-        limits: { files: 1, fileSize: options.maxBytes + 1, fields: 8, fieldSize: 4096, parts: 16 },
+        limits: { files: 2, fileSize: options.maxBytes + 1, fields: 8, fieldSize: 4096, parts: 16 },
       });
     } catch (error) {
       reject(malformed(error));
       return;
     }
     let name = "";
-    let fileSeen = false;
+    let settled = false;
     let late: MeshError | undefined;
-    const finished = new Promise<void>((done, fail) => {
+    const seen = new Set<string>();
+    const early: Buffer[] = [];
+    let earlyBytes = 0;
+    let earlyStream: Readable | undefined;
+    // Parts met after the inventory started, handed to the iterating generator in order.
+    const queue: FilePart[] = [];
+    let wake: (() => void) | undefined;
+    let closed = false;
+
+    const fail = (error: MeshError) => {
+      if (settled) late ??= error;
+      else {
+        settled = true;
+        reject(error);
+      }
+    };
+    const finished = new Promise<void>((done, failed) => {
       parser.once("close", done);
-      parser.once("error", (error) => fail(malformed(error)));
+      parser.once("error", (error) => failed(malformed(error)));
     });
-    finished.catch(() => {});
+    const markClosed = () => {
+      closed = true;
+      wake?.();
+    };
+    finished.then(markClosed, markClosed);
 
     parser.on("field", (field, value, info) => {
       if (field !== "name") return;
-      if (fileSeen) {
+      if (seen.size > 0) {
         late ??= new MeshError("INVALID_ARGUMENT", "the name field must come before the file field", { field: "name" });
       } else if (info.valueTruncated || value.length > 200) {
-        reject(new MeshError("INVALID_ARGUMENT", "name is longer than 200 characters", { field: "name" }));
+        fail(new MeshError("INVALID_ARGUMENT", "name is longer than 200 characters", { field: "name" }));
       } else {
         name = value;
       }
     });
     parser.on("filesLimit", () => {
-      late ??= new MeshError("INVALID_ARGUMENT", "only one file may be uploaded per flow", { field: "file" });
+      late ??= new MeshError("INVALID_ARGUMENT", "only one inventory and one connections file may be uploaded", {
+        field: "file",
+      });
     });
     parser.on("file", (field, stream, info) => {
-      if (field !== "file") {
+      if (!FILE_FIELDS.includes(field) || seen.has(field)) {
         stream.resume();
-        reject(
-          new MeshError("INVALID_ARGUMENT", `expected the inventory in form field "file", got "${field}"`, { field }),
+        fail(
+          seen.has(field)
+            ? new MeshError("INVALID_ARGUMENT", `form field "${field}" appears more than once`, { field })
+            : new MeshError(
+                "INVALID_ARGUMENT",
+                `unexpected file field "${field}"; send the inventory as form field "file" and the optional connections as "connections"`,
+                { field },
+              ),
         );
         return;
       }
-      fileSeen = true;
+      seen.add(field);
+      if (settled) {
+        queue.push({ field, stream });
+        wake?.();
+        return;
+      }
+      if (field === "connections") {
+        // Before the inventory: hold it, since the header must go first and names the inventory.
+        earlyStream = stream;
+        stream.on("data", (chunk: Buffer) => {
+          earlyBytes += chunk.length;
+          if (earlyBytes > options.maxBytes) {
+            stream.resume();
+            fail(payloadTooLarge(options.maxBytes, "connections"));
+          } else early.push(chunk);
+        });
+        return;
+      }
       const filename = info.filename ?? "";
       const contentType = inventoryMediaType(info.mimeType, filename);
       if (!contentType) {
         stream.resume();
-        reject(unsupportedFile(info.mimeType, filename));
+        fail(unsupportedFile(info.mimeType, filename));
         return;
       }
+      settled = true;
+      // Chunks busboy pushed in the same tick are still buffered in the stream: read() emits them now.
+      while (earlyStream?.read() != null) {}
+      const nextPart = async (): Promise<FilePart | undefined> => {
+        while (queue.length === 0 && !closed) await new Promise<void>((resolve) => (wake = resolve));
+        return queue.shift();
+      };
       resolve({
         name,
         filename,
         contentType,
-        bytes: (async function* () {
+        parts: (async function* () {
           try {
-            for await (const chunk of stream) yield chunk as Buffer;
+            if (earlyStream) {
+              yield* tagged("connections", connectionChunks(early, options.maxBytes));
+            }
+            yield* tagged("inventory", chunkStream(stream, { maxBytes: options.maxBytes }));
+            for (let part = await nextPart(); part; part = await nextPart()) {
+              yield* tagged("connections", connectionChunks(part.stream, options.maxBytes));
+            }
             await finished;
           } catch (error) {
             throw error instanceof MeshError ? error : malformed(error);
@@ -91,16 +163,25 @@ export function parseMultipart(
       });
     });
     parser.once("close", () => {
-      if (!fileSeen)
-        reject(new MeshError("INVALID_ARGUMENT", "the multipart body has no file field", { field: "file" }));
+      if (!settled && !seen.has("file")) {
+        fail(new MeshError("INVALID_ARGUMENT", "the multipart body has no file field", { field: "file" }));
+      }
     });
-    parser.once("error", (error) => reject(malformed(error)));
+    parser.once("error", (error) => fail(malformed(error)));
     // A client that disconnects mid-form never ends the stream: end the parse with an error.
     source.once("close", () => {
       if ("complete" in source && source.complete === false) parser.destroy(new Error("client closed the request"));
     });
     source.pipe(parser);
   });
+}
+
+function connectionChunks(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>, maxBytes: number) {
+  return chunkStream(source, { maxBytes, what: "connections file", field: "connections" });
+}
+
+async function* tagged(kind: UploadPart["kind"], chunks: AsyncIterable<Uint8Array>): AsyncGenerator<UploadPart> {
+  for await (const bytes of chunks) yield { kind, bytes };
 }
 
 function malformed(error: unknown): MeshError {

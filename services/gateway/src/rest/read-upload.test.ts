@@ -17,7 +17,12 @@ beforeAll(async () => {
     try {
       const upload = await readUpload(req, new URL(req.url ?? "/", "http://test"), MAX);
       const chunks: Buffer[] = [];
-      for await (const chunk of upload.chunks) chunks.push(Buffer.from(chunk));
+      const connections: Buffer[] = [];
+      const order: string[] = [];
+      for await (const part of upload.parts) {
+        (part.kind === "inventory" ? chunks : connections).push(Buffer.from(part.bytes));
+        if (order.at(-1) !== part.kind) order.push(part.kind);
+      }
       const text = Buffer.concat(chunks).toString("utf8");
       sendJson(res, 200, {
         name: upload.name,
@@ -26,6 +31,8 @@ beforeAll(async () => {
         chunk_sizes: chunks.map((chunk) => chunk.length),
         head: text.slice(0, 40),
         bytes: Buffer.concat(chunks).length,
+        connections: Buffer.concat(connections).toString("utf8"),
+        order,
       });
     } catch (error) {
       sendError(req, res, error, logger);
@@ -37,6 +44,7 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 const CSV = "hostname,cpu_cores,memory_gb\nweb-01,4,16\ndb-01,8,64\n";
+const CONNECTIONS = "source,destination,port,protocol\nweb-01,db-01,5432,tcp\n";
 
 type Answer = Record<string, unknown> & { error: { code: string; message: string; details: Record<string, unknown> } };
 
@@ -173,6 +181,68 @@ describe("readUpload: multipart/form-data", () => {
       body: form([["file", new Blob(["q".repeat(MAX * 3)], { type: "text/csv" }), "big.csv"]]),
     });
     expect(big.status).toBe(413);
+  });
+
+  it("forwards a connections file sent after the inventory, in wire order", async () => {
+    const res = await post("/", {
+      body: form([
+        ["name", "With connections"],
+        ["file", new Blob([CSV], { type: "text/csv" }), "servers.csv"],
+        ["connections", new Blob([CONNECTIONS], { type: "text/csv" }), "connections.csv"],
+      ]),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      name: "With connections",
+      filename: "servers.csv",
+      bytes: CSV.length,
+      connections: CONNECTIONS,
+      order: ["inventory", "connections"],
+    });
+  });
+
+  it("holds a connections file sent before the inventory until the inventory's header can go first", async () => {
+    const big = `source,destination,port,protocol\n${"web-01,db-01,5432,tcp\n".repeat(3_000)}`;
+    const res = await post("/", {
+      body: form([
+        ["connections", new Blob([big], { type: "text/csv" }), "connections.csv"],
+        ["file", new Blob([CSV], { type: "text/csv" }), "servers.csv"],
+      ]),
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ filename: "servers.csv", bytes: CSV.length, order: ["connections", "inventory"] });
+    expect(res.body.connections).toBe(big);
+  });
+
+  it("refuses a second inventory, an empty connections file and a name after the files", async () => {
+    const twice = await post("/", {
+      body: form([
+        ["file", new Blob([CSV], { type: "text/csv" }), "a.csv"],
+        ["file", new Blob([CSV], { type: "text/csv" }), "b.csv"],
+      ]),
+    });
+    expect(twice.status).toBe(400);
+    expect(twice.body.error.message).toBe('form field "file" appears more than once');
+    const empty = await post("/", {
+      body: form([
+        ["file", new Blob([CSV], { type: "text/csv" }), "a.csv"],
+        ["connections", new Blob([], { type: "text/csv" }), "c.csv"],
+      ]),
+    });
+    expect(empty.status).toBe(400);
+    expect(empty.body.error).toMatchObject({
+      message: "the uploaded connections file is empty",
+      details: { field: "connections" },
+    });
+    const late = await post("/", {
+      body: form([
+        ["connections", new Blob([CONNECTIONS], { type: "text/csv" }), "c.csv"],
+        ["name", "late"],
+        ["file", new Blob([CSV], { type: "text/csv" }), "a.csv"],
+      ]),
+    });
+    expect(late.status).toBe(400);
+    expect(late.body.error.message).toBe("the name field must come before the file field");
   });
 
   it("answers 400 for a malformed multipart body", async () => {

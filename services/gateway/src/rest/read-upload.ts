@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { MeshError } from "@migrate/errors";
 import { chunkStream, payloadTooLarge } from "../flows/chunk-stream.ts";
-import type { Upload } from "../flows/flow-operations.ts";
+import { inventoryParts, type Upload } from "../flows/flow-operations.ts";
 import { INVENTORY_MEDIA_TYPES } from "../flows/inventory-media-type.ts";
 import { parseMultipart } from "./parse-multipart.ts";
 
@@ -32,19 +32,20 @@ export function checkUploadHeaders(req: IncomingMessage, maxBytes: number): void
 
 /**
  * Opens the request's inventory for streaming: a multipart `file` part (with an optional
- * preceding `name` field), or a raw `text/csv` / `application/json` body named by `?name=`.
- * Its bytes are re-chunked and counted as they arrive, never buffered whole.
+ * preceding `name` field and an optional `connections` file), or a raw `text/csv` /
+ * `application/json` body named by `?name=`. Its bytes are re-chunked and counted as they
+ * arrive, never buffered whole.
  */
 export async function readUpload(req: IncomingMessage, url: URL, maxBytes: number): Promise<Upload> {
   checkUploadHeaders(req, maxBytes);
   const essence = mediaType(req);
   if (essence === "multipart/form-data") {
-    const file = await parseMultipart(req, req.headers, { maxBytes });
+    const form = await parseMultipart(req, req.headers, { maxBytes });
     return {
-      name: nameOrDefault(file.name, file.filename),
-      filename: file.filename,
-      contentType: file.contentType,
-      chunks: chunkStream(file.bytes, { maxBytes }),
+      name: nameOrDefault(form.name, form.filename),
+      filename: form.filename,
+      contentType: form.contentType,
+      parts: form.parts,
     };
   }
   const filename = url.searchParams.get("filename") ?? "";
@@ -56,7 +57,7 @@ export async function readUpload(req: IncomingMessage, url: URL, maxBytes: numbe
     filename,
     contentType: essence as Upload["contentType"],
     // Leaving the loop early (a refusal) must not destroy the socket the answer goes out on.
-    chunks: chunkStream(req.iterator({ destroyOnReturn: false }), { maxBytes }),
+    parts: inventoryParts(chunkStream(req.iterator({ destroyOnReturn: false }), { maxBytes })),
   };
 }
 

@@ -42,6 +42,8 @@ export function sendError(
   }
   const headers: Record<string, string> = {};
   if (error.code === "UNAUTHENTICATED") headers["www-authenticate"] = bearerChallenge(error);
+  const retryAfter = error.details.retry_after_seconds;
+  if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
   if (error.code === "INTERNAL") logger.error({ err: error.cause ?? error }, error.message);
   sendJson(res, status ?? httpStatusFor(error.code), { error: error.toJSON() }, headers);
 }
