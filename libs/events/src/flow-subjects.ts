@@ -1,3 +1,19 @@
+/**
+ * The JSON envelope of every flow event (the fields of migrate.common.v1.FlowEvent, with `phase`
+ * as its lowercase name and the payload as an object). `event_id` is also the Nats-Msg-Id.
+ */
+export interface FlowEventEnvelope {
+  event_id: string;
+  type: string;
+  flow_id: string;
+  client_account_id: string;
+  engagement_id: string;
+  phase: string;
+  progress: number;
+  occurred_at: string;
+  payload: Record<string, unknown>;
+}
+
 /** Where flow events live: the JetStream stream and its subject space (DESIGN.md section 4). */
 export interface FlowEventNames {
   stream: string;

@@ -1,25 +1,9 @@
 import { randomUUID } from "node:crypto";
 import type { Insertable } from "@migrate/db";
-import type { FlowEventNames } from "@migrate/events";
+import type { FlowEventEnvelope, FlowEventNames } from "@migrate/events";
 import { captureTraceCarrier } from "@migrate/telemetry";
 import type { OutboxTable } from "../db/flow-database.ts";
 import type { FlowRow } from "../flows/flow-row.ts";
-
-/**
- * The JSON envelope of every flow event (the fields of migrate.common.v1.FlowEvent, with the
- * payload as an object). `event_id` is also the message's Nats-Msg-Id.
- */
-export interface FlowEventEnvelope {
-  event_id: string;
-  type: string;
-  flow_id: string;
-  client_account_id: string;
-  engagement_id: string;
-  phase: string;
-  progress: number;
-  occurred_at: string;
-  payload: Record<string, unknown>;
-}
 
 /**
  * The outbox row announcing `type` for `flow`, written in the same transaction as the change,

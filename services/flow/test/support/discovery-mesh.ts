@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { createDb, type Database, sql } from "@migrate/db";
+import type { FlowEventEnvelope } from "@migrate/events";
 import { connectEvents, type EventBus, ensureStream, type FlowEventNames, flowEventNames } from "@migrate/events";
 import { type Flow, FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
 import { freePortBase, meshEnvironment, meshPorts, type ServiceProcess, startService } from "@migrate/launcher";
 import type { FlowDatabase } from "../../src/db/flow-database.ts";
-import type { FlowEventEnvelope } from "../../src/events/flow-event.ts";
 
 export type FlowClient = ClientHandle<(typeof FlowService)["method"]>["client"];
 

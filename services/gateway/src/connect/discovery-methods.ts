@@ -1,9 +1,10 @@
 import { create } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import { MeshError } from "@migrate/errors";
+import type { FlowEventEnvelope } from "@migrate/events";
 import { FlowEventSchema, FlowPhase } from "@migrate/gen/common/v1/common_pb";
 import type { FlowsService } from "@migrate/gen/gateway/v1/gateway_pb";
-import type { FlowEventEnvelope, FlowEventFeed } from "../flows/flow-event-feed.ts";
+import type { FlowEventFeed } from "../flows/flow-event-feed.ts";
 import type { FlowClient } from "../flows/flow-operations.ts";
 import { exportFormat, MAX_RESULT_LIMIT, requireFlowId } from "../flows/result-params.ts";
 import { requireTenant } from "./interceptors.ts";

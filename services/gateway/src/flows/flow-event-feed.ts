@@ -1,24 +1,11 @@
 import { MeshError } from "@migrate/errors";
-import type { EventBus, FlowEventNames } from "@migrate/events";
+import type { EventBus, FlowEventEnvelope, FlowEventNames } from "@migrate/events";
 import { FlowStatus } from "@migrate/gen/common/v1/common_pb";
 import type { TenantContext } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
 import { Gauge, type Registry } from "@migrate/metrics";
 import { type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
 import type { FlowOperations } from "./flow-operations.ts";
-
-/** A flow event as published on JetStream (DESIGN.md section 4). */
-export interface FlowEventEnvelope {
-  event_id: string;
-  type: string;
-  flow_id: string;
-  client_account_id: string;
-  engagement_id: string;
-  phase: string;
-  progress: number;
-  occurred_at: string;
-  payload: Record<string, unknown>;
-}
 
 /** Events after which a flow does nothing more unless a person acts (retry). */
 export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set(["flow.completed", "flow.failed", "flow.cancelled"]);

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { isMeshError, MeshError } from "@migrate/errors";
-import type { FlowEventEnvelope, FlowEventFeed } from "../flows/flow-event-feed.ts";
+import type { FlowEventEnvelope } from "@migrate/events";
+import type { FlowEventFeed } from "../flows/flow-event-feed.ts";
 import { booleanParam, requireFlowId } from "../flows/result-params.ts";
 import { type Authenticate, abortWhenClientGone, headerValue } from "./authenticate.ts";
 import type { Route } from "./rest-router.ts";
