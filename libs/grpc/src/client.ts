@@ -85,10 +85,20 @@ export function createClient<T extends GenServiceMethods>(
       injectGrpcMetadata(metadata);
       return { metadata, options: { deadline: Date.now() + (callOptions.timeoutMs ?? defaultTimeoutMs) } };
     };
+    /**
+     * Cancels the call when `signal` aborts. The returned function must run when the call ends:
+     * a long-lived signal (a whole flow's) would otherwise keep every finished call, with its
+     * request and response, reachable through its listener until the signal itself is dropped.
+     */
     const bindAbort = (call: grpc.ClientUnaryCall | grpc.ClientReadableStream<unknown>, signal?: AbortSignal) => {
-      if (!signal) return;
-      if (signal.aborted) call.cancel();
-      else signal.addEventListener("abort", () => call.cancel(), { once: true });
+      if (!signal) return () => {};
+      if (signal.aborted) {
+        call.cancel();
+        return () => {};
+      }
+      const cancel = () => call.cancel();
+      signal.addEventListener("abort", cancel, { once: true });
+      return () => signal.removeEventListener("abort", cancel);
     };
 
     if (method.methodKind === "unary") {
@@ -102,9 +112,12 @@ export function createClient<T extends GenServiceMethods>(
             request,
             metadata,
             grpcOptions,
-            (err, res) => (err ? reject(toMeshError(err)) : resolve(res)),
+            (err, res) => {
+              unbind();
+              err ? reject(toMeshError(err)) : resolve(res);
+            },
           );
-          bindAbort(call, callOptions.signal);
+          const unbind = bindAbort(call, callOptions.signal);
         });
     } else if (method.methodKind === "client_streaming") {
       client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) =>
@@ -119,10 +132,11 @@ export function createClient<T extends GenServiceMethods>(
             grpcOptions,
             (err, res) => {
               settled = true;
+              unbind();
               err ? reject(toMeshError(err)) : resolve(res);
             },
           );
-          bindAbort(call as never, callOptions.signal);
+          const unbind = bindAbort(call as never, callOptions.signal);
           (async () => {
             for await (const request of requests) {
               if (settled) return;
@@ -138,13 +152,14 @@ export function createClient<T extends GenServiceMethods>(
       client[method.localName] = (request: unknown, callOptions: CallOptions) => {
         const { metadata, options: grpcOptions } = setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
         const call = channel.makeServerStreamRequest(def.path, serialize, deserialize, request, metadata, grpcOptions);
-        bindAbort(call, callOptions.signal);
+        const unbind = bindAbort(call, callOptions.signal);
         return (async function* () {
           try {
             for await (const item of call) yield item;
           } catch (error) {
             throw toMeshError(error as grpc.ServiceError);
           } finally {
+            unbind();
             call.cancel();
           }
         })();

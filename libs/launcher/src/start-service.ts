@@ -7,6 +7,15 @@ import type { ServiceName } from "./ports.ts";
 /** The repository root, where `services/<name>/src/main.ts` lives. */
 export const REPO_ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 
+/**
+ * V8 heap bounds for every service. Without them V8 lets garbage pile up to hundreds of MB
+ * before collecting (measured: flow 420 MB, agent 340 MB peak on a 10,000-server flow); with them
+ * the same flow peaks near 290 and 180 MB. Override with MESH_NODE_FLAGS.
+ */
+export const SERVICE_NODE_FLAGS = (process.env.MESH_NODE_FLAGS ?? "--max-semi-space-size=8 --max-old-space-size=256")
+  .split(" ")
+  .filter(Boolean);
+
 export interface StartServiceOptions {
   env: Record<string, string>;
   /** Called with every output line (already prefixed with the service name when `prefix` is set). */
@@ -33,7 +42,8 @@ export async function startService(name: ServiceName, options: StartServiceOptio
   const handle = { child: undefined as unknown as ChildProcess, exit: Promise.resolve<number | null>(null) };
 
   const launch = async () => {
-    const child = spawn(process.execPath, ["--import", "@migrate/telemetry/preload", `services/${name}/src/main.ts`], {
+    const args = [...SERVICE_NODE_FLAGS, "--import", "@migrate/telemetry/preload", `services/${name}/src/main.ts`];
+    const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
       env: { ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
