@@ -94,6 +94,19 @@ describe("grpc adapter", () => {
     expect(await checkHealth("127.0.0.1:1", "", 300)).toBe("UNREACHABLE");
   });
 
+  it("lets go of finished calls: a long-lived abort signal keeps no listener per call", async () => {
+    const { getEventListeners } = await import("node:events");
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const flowLifetime = new AbortController();
+    for (let i = 0; i < 20; i++) await client.echo({ text: `call ${i}` }, { tenant, signal: flowLifetime.signal });
+    await client.collect([{ text: "a" }], { tenant, signal: flowLifetime.signal });
+    for await (const _ of client.repeat({ text: "x", times: 2 }, { tenant, signal: flowLifetime.signal })) {
+      // drain
+    }
+    expect(getEventListeners(flowLifetime.signal, "abort")).toHaveLength(0);
+    close();
+  });
+
   it("fails a call with UNAVAILABLE, not a hang, when nothing listens", async () => {
     const { client, close } = createClient(EchoService, "127.0.0.1:1", { defaultTimeoutMs: 2_000, maxAttempts: 1 });
     await expect(client.echo({ text: "hi" }, { tenant })).rejects.toMatchObject({ code: "UNAVAILABLE" });
