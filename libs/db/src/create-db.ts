@@ -17,13 +17,20 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * A kysely instance over its own pool whose connections resolve unqualified names in the
  * service's schema first (then `public`, where the `vector` extension lives).
  */
-export function createDb<DB>(options: { url: string; schema: string; poolMax?: number; name: string }): Database<DB> {
+export function createDb<DB>(options: {
+  url: string;
+  schema: string;
+  poolMax?: number;
+  name: string;
+  /** Session settings every connection starts with (e.g. pgvector's `hnsw.ef_search`). */
+  settings?: Record<string, string | number>;
+}): Database<DB> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
     application_name: options.name,
-    options: `-c search_path=${options.schema},public`,
+    options: [`-c search_path=${options.schema},public`, ...settingOptions(options.settings)].join(" "),
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
@@ -38,6 +45,18 @@ export function createDb<DB>(options: { url: string; schema: string; poolMax?: n
       await db.destroy();
     },
   };
+}
+
+const SETTING_NAME = /^[a-z_][a-z0-9_.]*$/;
+const SETTING_VALUE = /^[A-Za-z0-9_.-]+$/;
+
+function settingOptions(settings: Record<string, string | number> = {}): string[] {
+  return Object.entries(settings).map(([name, value]) => {
+    if (!SETTING_NAME.test(name) || !SETTING_VALUE.test(String(value))) {
+      throw new Error(`invalid session setting ${name}=${value}`);
+    }
+    return `-c ${name}=${value}`;
+  });
 }
 
 /** A schema name unique to one test file's run, so reruns and parallel files never share data. */

@@ -1,3 +1,4 @@
+import { EventEmitter } from "node:events";
 import { MeshError } from "@migrate/errors";
 import { EchoService } from "@migrate/gen/testing/v1/echo_pb";
 import { createLogger } from "@migrate/logger";
@@ -95,7 +96,6 @@ describe("grpc adapter", () => {
   });
 
   it("lets go of finished calls: a long-lived abort signal keeps no listener per call", async () => {
-    const { getEventListeners } = await import("node:events");
     const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
     const flowLifetime = new AbortController();
     for (let i = 0; i < 20; i++) await client.echo({ text: `call ${i}` }, { tenant, signal: flowLifetime.signal });
@@ -103,7 +103,7 @@ describe("grpc adapter", () => {
     for await (const _ of client.repeat({ text: "x", times: 2 }, { tenant, signal: flowLifetime.signal })) {
       // drain
     }
-    expect(getEventListeners(flowLifetime.signal, "abort")).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(flowLifetime.signal, "abort")).toHaveLength(0);
     close();
   });
 

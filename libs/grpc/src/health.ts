@@ -10,7 +10,12 @@ const clients = new Map<string, grpc.Client>();
 export function checkHealth(target: string, service = "", timeoutMs = 1_000): Promise<HealthStatus> {
   let client = clients.get(target);
   if (!client) {
-    client = new HealthClient(target, grpc.credentials.createInsecure());
+    // A health check asks "is it there now?": reconnect within 100 ms-1 s, not grpc-js's default
+    // 1 s-120 s backoff, which would report a service that just came up seconds late.
+    client = new HealthClient(target, grpc.credentials.createInsecure(), {
+      "grpc.initial_reconnect_backoff_ms": 100,
+      "grpc.max_reconnect_backoff_ms": 1_000,
+    });
     clients.set(target, client);
   }
   return new Promise((resolve) => {

@@ -3,10 +3,14 @@ import { create } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
 import { grpcStatusFor, isMeshError, type MeshError } from "@migrate/errors";
-import { extractGrpcMetadata } from "@migrate/telemetry";
-import { context } from "@opentelemetry/api";
+import type { Registry } from "@migrate/metrics";
+import { errorCodeOf, extractGrpcMetadata, recordSpanError } from "@migrate/telemetry";
+import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
+import { type DependencyProbe, watchDependencies } from "./dependency-watcher.ts";
+import { isRelayedError } from "./relayed-error.ts";
+import { type RpcObserver, rpcServerMetrics } from "./rpc-server-metrics.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 import { type TenantContext, tenantFromMetadata } from "./tenant-context.ts";
 
@@ -34,14 +38,25 @@ export type ServiceImpl<T extends GenServiceMethods> = {
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
 
-/** Registers `impl` on `server`, requiring tenant context and mapping MeshError to gRPC status. */
+export interface AddServiceOptions {
+  /** Where `rpc_server_duration_seconds` is registered; omitted, calls are not measured. */
+  registry?: Registry;
+}
+
+/**
+ * Registers `impl` on `server`, requiring tenant context and mapping MeshError to gRPC status.
+ * Each call runs in its trace context (the instrumentation's server span, or the caller's
+ * `traceparent` when the SDK is off), is measured, and ends with one debug line and its code.
+ */
 export function addService<T extends GenServiceMethods>(
   server: grpc.Server,
   service: GenService<T>,
   impl: ServiceImpl<T>,
   logger: Logger,
+  options: AddServiceOptions = {},
 ): void {
   const handlers: grpc.UntypedServiceImplementation = {};
+  const observe: RpcObserver | undefined = options.registry ? rpcServerMetrics(options.registry) : undefined;
   for (const method of service.methods) {
     const handler = (impl as Record<string, (...args: never[]) => unknown>)[method.localName];
     if (!handler) throw new Error(`${service.typeName}.${method.name} has no handler`);
@@ -60,45 +75,72 @@ export function addService<T extends GenServiceMethods>(
           request_id: tenant.requestId,
         }),
       };
-      return { ctx, otel: extractGrpcMetadata(call.metadata) };
+      return { ctx };
     };
-    const fail = (error: unknown, ctxLogger: Logger) => toServiceError(error, ctxLogger, method.name);
+    // The gRPC instrumentation has already started the server span (from the caller's
+    // traceparent) and made it active; only without it is the caller's context extracted here.
+    // Extracting when it exists would parent this call's work to the client span instead.
+    const traceContext = (call: AnyCall): Context => {
+      const active = context.active();
+      return trace.getSpan(active) ? active : extractGrpcMetadata(call.metadata);
+    };
+    const finish = (started: bigint, callLogger: Logger, span: Span | undefined, error?: unknown) => {
+      const code = error === undefined ? "OK" : errorCodeOf(error);
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      observe?.({ rpcService: service.typeName, rpcMethod: method.name, code }, seconds);
+      if (error !== undefined) recordSpanError(span, error);
+      callLogger.debug({ code, duration_ms: Math.round(seconds * 1_000) }, "rpc handled");
+      return error === undefined ? undefined : toServiceError(error, callLogger, method.name);
+    };
 
     if (method.methodKind === "unary" || method.methodKind === "client_streaming") {
       handlers[method.localName] = (call: AnyCall, callback: grpc.sendUnaryData<unknown>) => {
-        let prepared: ReturnType<typeof prepare>;
-        try {
-          prepared = prepare(call);
-        } catch (error) {
-          callback(fail(error, logger));
-          return;
-        }
-        const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : call;
-        context
-          .with(prepared.otel, () => Promise.resolve(handler(input as never, prepared.ctx as never)))
-          .then((result) => callback(null, toWire(result)))
-          .catch((error) => callback(fail(error, prepared.ctx.logger)));
+        const started = process.hrtime.bigint();
+        const otel = traceContext(call);
+        context.with(otel, () => {
+          const span = trace.getSpan(otel);
+          let prepared: ReturnType<typeof prepare>;
+          try {
+            prepared = prepare(call);
+          } catch (error) {
+            callback(finish(started, logger, span, error) ?? null);
+            return;
+          }
+          const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : call;
+          Promise.resolve()
+            .then(() => handler(input as never, prepared.ctx as never))
+            .then((result) => {
+              const wire = toWire(result);
+              finish(started, prepared.ctx.logger, span);
+              callback(null, wire);
+            })
+            .catch((error) => callback(finish(started, prepared.ctx.logger, span, error) ?? null));
+        });
       };
     } else if (method.methodKind === "server_streaming") {
-      handlers[method.localName] = async (call: grpc.ServerWritableStream<unknown, unknown>) => {
-        let prepared: ReturnType<typeof prepare>;
-        try {
-          prepared = prepare(call as unknown as AnyCall);
-        } catch (error) {
-          call.emit("error", fail(error, logger));
-          return;
-        }
-        try {
-          await context.with(prepared.otel, async () => {
+      handlers[method.localName] = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+        const started = process.hrtime.bigint();
+        const otel = traceContext(call as unknown as AnyCall);
+        return context.with(otel, async () => {
+          const span = trace.getSpan(otel);
+          let prepared: ReturnType<typeof prepare>;
+          try {
+            prepared = prepare(call as unknown as AnyCall);
+          } catch (error) {
+            call.emit("error", finish(started, logger, span, error));
+            return;
+          }
+          try {
             for await (const item of handler(call.request as never, prepared.ctx as never) as AsyncIterable<unknown>) {
-              if (prepared.ctx.signal.aborted) return;
+              if (prepared.ctx.signal.aborted) break;
               if (!call.write(toWire(item))) await new Promise((resolve) => call.once("drain", resolve));
             }
-          });
-          call.end();
-        } catch (error) {
-          call.emit("error", fail(error, prepared.ctx.logger));
-        }
+            finish(started, prepared.ctx.logger, span);
+            call.end();
+          } catch (error) {
+            call.emit("error", finish(started, prepared.ctx.logger, span, error));
+          }
+        });
       };
     } else {
       throw new Error(`${service.typeName}.${method.name}: bidi streaming is not supported`);
@@ -107,17 +149,33 @@ export function addService<T extends GenServiceMethods>(
   server.addService(grpcServiceDefinition(service), handlers);
 }
 
+// Metadata values must be printable ASCII (grpc-js throws otherwise, from inside the call's
+// callback, which crashes the process): non-ASCII characters of a user's value travel as JSON escapes.
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\uffff]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+}
+
+/**
+ * The status a failed call answers with. Logged here, once, only when this service failed
+ * (INTERNAL raised here, or a non-MeshError); an INTERNAL relayed from a downstream call was
+ * already logged by the service that raised it, under the same trace id.
+ */
 function toServiceError(error: unknown, logger: Logger, rpc: string): Partial<grpc.StatusObject> {
   const metadata = new grpc.Metadata();
   if (isMeshError(error)) {
     const meshError = error as MeshError;
     metadata.set("x-error-code", meshError.code);
-    metadata.set("x-error-details", JSON.stringify(meshError.details));
-    if (meshError.code === "INTERNAL") logger.error({ err: meshError.cause ?? meshError, rpc }, meshError.message);
+    metadata.set("x-error-details", asciiJson(meshError.details));
+    if (meshError.code === "INTERNAL" && !isRelayedError(meshError)) {
+      logger.error({ err: meshError.cause ?? meshError, rpc, code: meshError.code }, meshError.message);
+    }
     return { code: grpcStatusFor(meshError.code), details: meshError.message, metadata };
   }
   // Not a known failure: logged here, once, and reported without internals.
-  logger.error({ err: error, rpc }, "unhandled error in handler");
+  logger.error({ err: error, rpc, code: "INTERNAL" }, "unhandled error in handler");
   metadata.set("x-error-code", "INTERNAL");
   return { code: grpc.status.INTERNAL, details: "internal error", metadata };
 }
@@ -130,13 +188,33 @@ export interface GrpcServerHandle {
   shutdown(timeoutMs: number): Promise<void>;
 }
 
-/** Starts a server with `grpc.health.v1` answering SERVING for "" and each named service. */
-export async function startGrpcServer(options: {
+/**
+ * The health service name a liveness probe asks for: SERVING for as long as the process can
+ * answer, whatever its dependencies do (restarting a process never fixes its database).
+ */
+export const LIVENESS_SERVICE = "liveness";
+
+export interface StartGrpcServerOptions {
   host?: string;
   port: number;
   register: (server: grpc.Server) => void;
   serviceNames: string[];
-}): Promise<GrpcServerHandle> {
+  /**
+   * Readiness: while any of these fails (the database, NATS), "" and every named service answer
+   * NOT_SERVING, so probes and the gateway's /readyz take this replica out until it recovers.
+   */
+  probes?: Record<string, DependencyProbe>;
+  probeIntervalMs?: number;
+  probeTimeoutMs?: number;
+  /** Where readiness changes are reported. */
+  logger?: Pick<Logger, "warn" | "info">;
+}
+
+/**
+ * Starts a server with `grpc.health.v1`: "" and each named service report readiness (SERVING
+ * while every probe passes), `liveness` reports only that the process answers.
+ */
+export async function startGrpcServer(options: StartGrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new grpc.Server({
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 10_000,
@@ -144,8 +222,12 @@ export async function startGrpcServer(options: {
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
     "grpc.max_receive_message_length": 16 * 1024 * 1024,
   });
-  const health = new HealthImplementation({ "": "SERVING" });
-  for (const name of options.serviceNames) health.setStatus(name, "SERVING");
+  const health = new HealthImplementation({ "": "SERVING", [LIVENESS_SERVICE]: "SERVING" });
+  const readinessNames = ["", ...options.serviceNames];
+  const setReadiness = (status: "SERVING" | "NOT_SERVING") => {
+    for (const name of readinessNames) health.setStatus(name, status);
+  };
+  setReadiness("SERVING");
   health.addToServer(server);
   options.register(server);
   const port = await new Promise<number>((resolve, reject) =>
@@ -155,14 +237,30 @@ export async function startGrpcServer(options: {
       (err, p) => (err ? reject(err) : resolve(p)),
     ),
   );
+  let draining = false;
+  const watcher =
+    options.probes && Object.keys(options.probes).length
+      ? watchDependencies({
+          probes: options.probes,
+          intervalMs: options.probeIntervalMs,
+          timeoutMs: options.probeTimeoutMs,
+          onChange: (failing) => {
+            if (draining) return;
+            setReadiness(failing.length ? "NOT_SERVING" : "SERVING");
+            if (failing.length) options.logger?.warn({ failing }, "not ready: a dependency is failing");
+            else options.logger?.info({}, "ready: every dependency answers again");
+          },
+        })
+      : undefined;
   return {
     server,
     port,
     health,
     shutdown: (timeoutMs) =>
       new Promise<void>((resolve) => {
-        health.setStatus("", "NOT_SERVING");
-        for (const name of options.serviceNames) health.setStatus(name, "NOT_SERVING");
+        draining = true;
+        watcher?.stop();
+        setReadiness("NOT_SERVING");
         const timer = setTimeout(() => {
           server.forceShutdown();
           resolve();

@@ -1,13 +1,18 @@
 import { loadConfig } from "@migrate/config";
-import { createDb, migrateToLatest } from "@migrate/db";
+import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { addService, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
-import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
 import { learningConfigSchema } from "./config.ts";
 import type { LearningDatabase } from "./db/learning-database.ts";
 import { learningMigrations } from "./db/migrations/index.ts";
+import { createEmbedder } from "./embeddings/create-embedder.ts";
+import { reembedPatterns } from "./maintenance/reembed-patterns.ts";
+import { usageRecorder } from "./patterns/usage-recorder.ts";
+import { vectorSearchSettings } from "./patterns/vector-search.ts";
+import { createLearningMetrics } from "./server/learning-metrics.ts";
 import { learningServiceImpl } from "./server/learning-service-impl.ts";
 
 const config = loadConfig(learningConfigSchema);
@@ -17,22 +22,64 @@ const database = createDb<LearningDatabase>({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
   name: "learning",
+  poolMax: config.DATABASE_POOL_MAX,
+  settings: vectorSearchSettings(config.LEARNING_HNSW_EF_SEARCH),
 });
-const applied = await migrateToLatest(database.db as never, database.schema, learningMigrations);
+const applied = await migrateToLatest(database.db, database.schema, learningMigrations);
 logger.info({ schema: database.schema, applied }, "migrations applied");
 
 const registry = createMetricsRegistry("learning");
+const metrics = createLearningMetrics(registry, database.db);
+registerPoolMetrics(registry, database.pool);
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+
+const embedder = createEmbedder(config, logger, () => metrics.embeddingFallbacks.inc());
+const usage = usageRecorder(database.db, logger, config.LEARNING_USAGE_FLUSH_MS);
 
 const grpcServer = await startGrpcServer({
   port: config.GRPC_PORT,
   serviceNames: [LearningService.typeName],
-  register: (server) => addService(server, LearningService, learningServiceImpl(database.db), logger),
+  probes: { database: () => sql`select 1`.execute(database.db) },
+  logger,
+  register: (server) =>
+    addService(
+      server,
+      LearningService,
+      learningServiceImpl({
+        db: database.db,
+        embedder,
+        usage,
+        searchParallelism: config.LEARNING_SEARCH_PARALLELISM,
+      }),
+      logger,
+      { registry },
+    ),
 });
-logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "learning service ready");
+logger.info(
+  { grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT, embedding_model: embedder.model },
+  "learning service ready",
+);
+
+// In the background: the service answers meanwhile (stale rows still match exactly).
+const reembedding = new AbortController();
+const reembedded = reembedPatterns({
+  db: database.db,
+  embedder,
+  batchSize: config.LEARNING_REEMBED_BATCH,
+  logger,
+  signal: reembedding.signal,
+}).catch((error) => logger.error({ err: error }, "re-embedding patterns failed"));
 
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
   ["grpc", () => grpcServer.shutdown(config.SHUTDOWN_TIMEOUT_MS / 2)],
+  [
+    "re-embedding",
+    async () => {
+      reembedding.abort();
+      await reembedded;
+    },
+  ],
+  ["usage", () => usage.stop()],
   ["metrics", () => new Promise((resolve) => metricsServer.close(resolve))],
   ["database", () => database.close()],
 ]);

@@ -1,16 +1,8 @@
-import type { Kysely } from "@migrate/db";
+import { type Kysely, sql } from "@migrate/db";
 import type { LearningDatabase } from "../db/learning-database.ts";
+import { type PatternRow, patternColumnsSql } from "./pattern-row.ts";
 import type { PatternType } from "./pattern-types.ts";
-
-export interface PatternRow {
-  id: string;
-  pattern_type: PatternType;
-  source_text: string;
-  target: string;
-  confidence: number;
-  evidence_count: number;
-  created_at: Date;
-}
+import { scopeSql, type TenantScope } from "./tenant-scope.ts";
 
 /**
  * One tenant's patterns, most trusted first. With an engagement, patterns of other engagements
@@ -18,22 +10,15 @@ export interface PatternRow {
  */
 export async function listPatterns(
   db: Kysely<LearningDatabase>,
-  scope: { clientAccountId: string; engagementId: string },
+  scope: TenantScope,
   filter: { patternType?: PatternType; limit: number },
 ): Promise<PatternRow[]> {
-  let query = db
-    .selectFrom("learned_patterns")
-    .select(["id", "pattern_type", "source_text", "target", "confidence", "evidence_count", "created_at"])
-    .where("client_account_id", "=", scope.clientAccountId);
-  if (scope.engagementId) {
-    query = query.where((eb) => eb.or([eb("engagement_id", "is", null), eb("engagement_id", "=", scope.engagementId)]));
-  }
-  if (filter.patternType) query = query.where("pattern_type", "=", filter.patternType);
-  return query
-    .orderBy("confidence", "desc")
-    .orderBy("evidence_count", "desc")
-    .orderBy("created_at", "desc")
-    .orderBy("id")
-    .limit(filter.limit)
-    .execute();
+  const type = filter.patternType ? sql`and p.pattern_type = ${filter.patternType}` : sql``;
+  const { rows } = await sql<PatternRow>`
+    select ${patternColumnsSql("p")}, coalesce(u.times_used, 0) as times_used, u.last_used_at
+    from learned_patterns p left join learned_pattern_usage u on u.pattern_id = p.id
+    where ${scopeSql(scope, "p")} ${type}
+    order by p.confidence desc, p.evidence_count desc, p.created_at desc, p.id
+    limit ${filter.limit}`.execute(db);
+  return rows;
 }
