@@ -69,7 +69,8 @@ export function createClient<T extends GenServiceMethods>(
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
-    "grpc.max_receive_message_length": 16 * 1024 * 1024,
+    // Whole-flow calls (duplicates, dependencies, applications) carry every asset of a 100,000+ server flow.
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
   });
   const definition = grpcServiceDefinition(service);
   const defaultTimeoutMs = options.defaultTimeoutMs ?? 10_000;

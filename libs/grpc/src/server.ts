@@ -220,7 +220,8 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
-    "grpc.max_receive_message_length": 16 * 1024 * 1024,
+    // Whole-flow calls (duplicates, dependencies, applications) carry every asset of a 100,000+ server flow.
+    "grpc.max_receive_message_length": 64 * 1024 * 1024,
   });
   const health = new HealthImplementation({ "": "SERVING", [LIVENESS_SERVICE]: "SERVING" });
   const readinessNames = ["", ...options.serviceNames];

@@ -7,7 +7,7 @@ import type { AgentMetrics } from "./agent-metrics.ts";
 /** Records per batch call; the flow splits larger imports into batches. */
 export const MAX_BATCH_RECORDS = 10_000;
 /** Items per whole-flow call (identity keys, assets, connections, applications). */
-export const MAX_FLOW_ITEMS = 100_000;
+export const MAX_FLOW_ITEMS = 500_000;
 
 export interface AgentRun<T> {
   agent: string;
