@@ -26,6 +26,15 @@ const headersGetter: TextMapGetter<MsgHdrs | undefined> = {
   get: (h, key) => (h?.has(key) ? h.get(key) : undefined),
   keys: (h) => (h ? [...h.keys()] : []),
 };
+/** Fetch-style headers (a Connect request's `header`, undici's `Headers`). */
+export interface HeaderReader {
+  get(name: string): string | null;
+  keys(): Iterable<string>;
+}
+const headerReaderGetter: TextMapGetter<HeaderReader> = {
+  get: (h, key) => h.get(key) ?? undefined,
+  keys: (h) => [...h.keys()],
+};
 const recordSetter: TextMapSetter<TraceCarrier> = {
   set: (c, key, value) => {
     c[key] = value;
@@ -49,6 +58,11 @@ export function injectNatsHeaders(headers: MsgHdrs, ctx: Context = context.activ
 
 export function extractNatsHeaders(headers: MsgHdrs | undefined, base: Context = ROOT_CONTEXT): Context {
   return propagator.extract(base, headers, headersGetter);
+}
+
+/** The caller's W3C context from fetch-style HTTP headers (`traceparent`, `tracestate`). */
+export function extractHttpHeaders(headers: HeaderReader, base: Context = context.active()): Context {
+  return propagator.extract(base, headers, headerReaderGetter);
 }
 
 /** Captures the active context at commit time, for the outbox relay to continue later. */

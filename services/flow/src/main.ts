@@ -1,16 +1,18 @@
 import { randomBytes } from "node:crypto";
 import { baseServiceSchema, loadConfig, z } from "@migrate/config";
-import { createDb, migrateToLatest } from "@migrate/db";
+import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { connectEvents, ensureStream, flowEventNames } from "@migrate/events";
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
+import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { addService, createClient, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
-import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
 import type { FlowDatabase } from "./db/flow-database.ts";
 import { flowMigrations } from "./db/migrations/index.ts";
 import { startFlowEngine } from "./engine/flow-engine.ts";
+import { createLearningFeedback } from "./engine/learning-feedback.ts";
 import { startOutboxRelay } from "./events/outbox-relay.ts";
 import { createFlowMetrics } from "./flow-metrics.ts";
 import { createFlowHandlers } from "./server/flow-handlers.ts";
@@ -49,6 +51,7 @@ await ensureStream(bus.jsm, { name: names.stream, subjects: [names.subjects] });
 
 const registry = createMetricsRegistry("flow");
 const metrics = createFlowMetrics(registry);
+registerPoolMetrics(registry, database.pool);
 const relay = startOutboxRelay({ db: database.db, js: bus.js, logger, metrics, stream: names.stream });
 
 // The engine retries agent calls itself (with backoff long enough to ride out an agent restart).
@@ -56,6 +59,9 @@ const agent = createClient(AgentService, config.AGENT_GRPC_TARGET, {
   defaultTimeoutMs: config.AGENT_TIMEOUT_MS,
   maxAttempts: 1,
 });
+// Approved reviews become learned patterns; the feedback retries on its own, in the background.
+const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, { maxAttempts: 1 });
+const learningFeedback = createLearningFeedback({ db: database.db, learning: learning.client, logger, registry });
 const engine = startFlowEngine({
   db: database.db,
   names,
@@ -80,6 +86,9 @@ const engine = startFlowEngine({
 const grpc = await startGrpcServer({
   port: config.GRPC_PORT,
   serviceNames: [FlowService.typeName],
+  // Readiness: the agent is left out on purpose; the engine rides out its restarts with retries.
+  probes: { database: () => sql`select 1`.execute(database.db), nats: () => bus.nc.rtt() },
+  logger,
   register: (server) =>
     addService(
       server,
@@ -92,8 +101,10 @@ const grpc = await startGrpcServer({
         onEventQueued: relay.notify,
         onFlowRunnable: engine.notify,
         confidenceThreshold: config.MAPPING_CONFIDENCE_THRESHOLD,
+        learningFeedback,
       }),
       logger,
+      { registry },
     ),
 });
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
@@ -105,9 +116,11 @@ onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
   // Before the relay and the pool: the batches in hand commit, their events queue, leases are released.
   ["flow engine", () => engine.stop()],
   ["outbox relay", () => relay.stop()],
+  ["learning feedback", () => learningFeedback.stop(2_000)],
   ["metrics", () => new Promise((resolve) => metricsServer.close(resolve).closeAllConnections())],
   ["nats", () => bus.close()],
   ["agent client", async () => agent.close()],
+  ["learning client", async () => learning.close()],
   ["database", () => database.close()],
 ]);
 logger.info(

@@ -1,11 +1,11 @@
 import { loadConfig } from "@migrate/config";
-import { createDb, migrateToLatest } from "@migrate/db";
+import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { connectEvents, flowEventNames, usageEventNames } from "@migrate/events";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { addService, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
-import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
+import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
 import { telemetryConfigSchema } from "./config.ts";
 import { telemetryMigrations } from "./db/migrations/index.ts";
 import type { TelemetryDatabase } from "./db/telemetry-database.ts";
@@ -28,6 +28,7 @@ logger.info({ schema: database.schema, applied }, "migrations applied");
 
 const registry = createMetricsRegistry("telemetry");
 const metrics = createTelemetryMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
+registerPoolMetrics(registry, database.pool);
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `telemetry-${config.SERVICE_INSTANCE}` });
@@ -60,7 +61,9 @@ registerConsumerLag(
 const grpcServer = await startGrpcServer({
   port: config.GRPC_PORT,
   serviceNames: [TelemetryService.typeName],
-  register: (server) => addService(server, TelemetryService, telemetryServiceImpl(database.db), logger),
+  probes: { database: () => sql`select 1`.execute(database.db), nats: () => bus.nc.rtt() },
+  logger,
+  register: (server) => addService(server, TelemetryService, telemetryServiceImpl(database.db), logger, { registry }),
 });
 logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "telemetry service ready");
 

@@ -28,6 +28,8 @@ export interface FlowsTable {
   completed_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   lease_owner: ColumnType<string | null, string | null | undefined, string | null>;
   lease_until: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** W3C context of the request that last made the flow runnable (see captureTraceCarrier). */
+  trace_carrier: ColumnType<Record<string, string>, string | undefined, string>;
 }
 
 export interface RawRecordsTable {

@@ -1,11 +1,12 @@
 import type { Kysely } from "@migrate/db";
 import type { FlowEventNames } from "@migrate/events";
 import type { Logger } from "@migrate/logger";
+import { contextFromCarrier, recordSpanError } from "@migrate/telemetry";
+import { context, trace } from "@opentelemetry/api";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import type { FlowMetrics } from "../flow-metrics.ts";
-import type { FlowRow } from "../flows/flow-row.ts";
 import type { EngineSettings } from "./engine-settings.ts";
-import { claimFlow, renewLease } from "./flow-lease.ts";
+import { type ClaimedFlow, claimFlow, renewLease } from "./flow-lease.ts";
 import type { AgentClient, FlowRun } from "./flow-run.ts";
 import { runFlow } from "./run-flow.ts";
 
@@ -27,6 +28,7 @@ export interface FlowEngine {
 }
 
 const MAX_BACKOFF_MS = 10_000;
+const tracer = trace.getTracer("@migrate/flow-service");
 
 /**
  * Claims runnable flows (at most `concurrency` at once) and works them. Each claim is a lease
@@ -62,7 +64,8 @@ export function startFlowEngine(deps: FlowEngineDeps): FlowEngine {
       wake = done;
     });
 
-  const work = (flow: FlowRow) => {
+  const work = (claimed: ClaimedFlow) => {
+    const { trace_carrier: carrier, ...flow } = claimed;
     const controller = new AbortController();
     const heartbeat = setInterval(
       () => {
@@ -95,13 +98,23 @@ export function startFlowEngine(deps: FlowEngineDeps): FlowEngine {
       onEventQueued: deps.onEventQueued,
     };
     deps.metrics.flowsActive.inc();
-    const done = runFlow(run)
-      .then((outcome) => deps.metrics.operations.inc({ operation: "run", outcome }))
+    // The run joins the trace of the request that made the flow runnable (created, resumed,
+    // approved), so Jaeger shows the phases, agent calls and events under that request.
+    const parent = contextFromCarrier(carrier);
+    const span = tracer.startSpan("flow.run", { attributes: { "flow.id": flow.id, "flow.phase": flow.phase } }, parent);
+    const done = context
+      .with(trace.setSpan(parent, span), () => runFlow(run))
+      .then((outcome) => {
+        span.setAttribute("flow.outcome", outcome);
+        deps.metrics.operations.inc({ operation: "run", outcome });
+      })
       .catch((error) => {
+        recordSpanError(span, error, { fault: true });
         deps.metrics.operations.inc({ operation: "run", outcome: "error" });
         run.logger.error({ err: error }, "flow run ended with an error; its lease will expire and it resumes");
       })
       .finally(() => {
+        span.end();
         clearInterval(heartbeat);
         active.delete(flow.id);
         deps.metrics.flowsActive.dec();

@@ -4,6 +4,9 @@ import type { FlowDatabase } from "../db/flow-database.ts";
 import { FLOW_COLUMNS, type FlowRow } from "../flows/flow-row.ts";
 
 const PHASE_LIST = FLOW_PHASES.join(",");
+
+/** A claimed flow, with the trace context of the request that last made it runnable. */
+export type ClaimedFlow = FlowRow & { trace_carrier: Record<string, string> };
 const leaseEnd = (leaseMs: number) => sql<Date>`now() + make_interval(secs => ${leaseMs / 1_000}::float8)`;
 
 /**
@@ -16,7 +19,7 @@ export async function claimFlow(
   owner: string,
   leaseMs: number,
   working: readonly string[] = [],
-): Promise<FlowRow | undefined> {
+): Promise<ClaimedFlow | undefined> {
   return db.transaction().execute(async (trx) => {
     let query = trx
       .selectFrom("flows")
@@ -36,8 +39,8 @@ export async function claimFlow(
       .updateTable("flows")
       .set({ status: "running", lease_owner: owner, lease_until: leaseEnd(leaseMs) })
       .where("id", "=", candidate.id)
-      .returning(FLOW_COLUMNS)
-      .executeTakeFirstOrThrow()) as FlowRow;
+      .returning([...FLOW_COLUMNS, "trace_carrier"])
+      .executeTakeFirstOrThrow()) as ClaimedFlow;
   });
 }
 

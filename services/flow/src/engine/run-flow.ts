@@ -1,4 +1,5 @@
-import { SpanStatusCode, trace } from "@opentelemetry/api";
+import { errorCodeOf, isFault, recordSpanError } from "@migrate/telemetry";
+import { trace } from "@opentelemetry/api";
 import { PHASES, phaseBase } from "../phases/index.ts";
 import { FlowInterrupted } from "./flow-interrupted.ts";
 import { releaseLease } from "./flow-lease.ts";
@@ -35,7 +36,9 @@ export async function runFlow(run: FlowRun): Promise<RunOutcome> {
           try {
             return await phase.run(ctx);
           } catch (error) {
-            if (!(error instanceof FlowInterrupted)) span.setStatus({ code: SpanStatusCode.ERROR });
+            // The phase is where a failure happened, whatever its code: it fails the flow.
+            if (error instanceof FlowInterrupted) span.setAttribute("flow.interrupted", error.reason);
+            else recordSpanError(span, error, { fault: true });
             throw error;
           } finally {
             span.end();
@@ -65,7 +68,9 @@ export async function runFlow(run: FlowRun): Promise<RunOutcome> {
       run.logger.info({ reason: error.reason, phase: current }, "flow run interrupted");
       return "interrupted";
     }
-    run.logger.warn({ err: error, phase: current }, "flow phase failed");
+    // Logged once, here, where the failure is handled (stored on the flow for the user).
+    const level = isFault(error) ? "error" : "warn";
+    run.logger[level]({ err: error, phase: current, code: errorCodeOf(error) }, "flow phase failed");
     return (await failFlow(run, current, error)) ? "failed" : "interrupted";
   }
 }

@@ -3,6 +3,7 @@ import { sql } from "@migrate/db";
 import { MeshError } from "@migrate/errors";
 import type { FlowEventNames } from "@migrate/events";
 import type { TenantContext } from "@migrate/grpc";
+import { captureTraceCarrier } from "@migrate/telemetry";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import type { AppliedCorrection } from "../engine/learning-feedback.ts";
 import { applyCorrections, type Correction } from "../engine/mapping-corrections.ts";
@@ -88,6 +89,8 @@ export async function approveMappings(
         lease_owner: null,
         lease_until: null,
         updated_at: sql`now()`,
+        // The engine's next run of this flow joins the trace of the approval.
+        trace_carrier: JSON.stringify(captureTraceCarrier()),
       })
       .where("id", "=", flow.id)
       .returning(FLOW_COLUMNS)

@@ -3,6 +3,7 @@ import type { Insertable, Kysely, Transaction } from "@migrate/db";
 import { FLOW_PHASES } from "@migrate/domain";
 import type { FlowEventNames } from "@migrate/events";
 import type { TenantContext } from "@migrate/grpc";
+import { captureTraceCarrier } from "@migrate/telemetry";
 import type { FlowDatabase, RawRecordsTable } from "../db/flow-database.ts";
 import { flowEventOutboxRow } from "../events/flow-event.ts";
 import { parseConnections } from "../ingest/connections-csv.ts";
@@ -46,6 +47,7 @@ export async function createFlow(
         source_filename: input.filename,
         columns: "[]",
         created_by: tenant.userId,
+        trace_carrier: JSON.stringify(captureTraceCarrier()),
       })
       .execute();
     let count = 0;

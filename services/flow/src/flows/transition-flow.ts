@@ -3,6 +3,7 @@ import { sql } from "@migrate/db";
 import { MeshError } from "@migrate/errors";
 import type { FlowEventNames } from "@migrate/events";
 import type { TenantContext } from "@migrate/grpc";
+import { captureTraceCarrier } from "@migrate/telemetry";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import { flowEventOutboxRow } from "../events/flow-event.ts";
 import { FLOW_COLUMNS, type FlowRow } from "./flow-row.ts";
@@ -48,6 +49,8 @@ export async function transitionFlow(
         lease_owner: null,
         lease_until: null,
         updated_at: sql`now()`,
+        // The engine's next run of this flow joins the trace of the request that moved it.
+        trace_carrier: JSON.stringify(captureTraceCarrier()),
       })
       .where("id", "=", flow.id)
       .returning(FLOW_COLUMNS)

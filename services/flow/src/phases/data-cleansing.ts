@@ -57,6 +57,7 @@ export const dataCleansing: PhaseDefinition = {
           await replaceIssues(trx, flowId, "data_cleansing", { from: page.first, to: page.last }, result.issues);
         });
       },
+      counts: (result) => ({ "flow.batch.assets": result.assets.length, "flow.batch.issues": result.issues.length }),
     });
     return {
       status: "completed",

@@ -42,6 +42,7 @@ export const dataValidation: PhaseDefinition = {
           }
         });
       },
+      counts: (result) => ({ "flow.batch.issues": result.issues.length }),
     });
     if (personal.size) {
       await ctx.commit({ processed, total }, (trx) =>

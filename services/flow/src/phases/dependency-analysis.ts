@@ -1,4 +1,5 @@
 import type { DependencyEdge, Issue } from "@migrate/gen/agent/v1/agent_pb";
+import { inBatchSpan } from "../engine/batch-span.ts";
 import { assetRefs } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { replaceIssues } from "./replace-issues.ts";
@@ -29,28 +30,40 @@ export const dependencyAnalysis: PhaseDefinition = {
         .limit(CONNECTIONS_PER_CALL)
         .execute();
       if (connections.length === 0) break;
+      const first = connections[0]?.row_number ?? after;
       after = connections[connections.length - 1]?.row_number ?? after;
-      const result = await ctx.call("AnalyzeDependencies", (agent, options) =>
-        agent.analyzeDependencies(
-          {
-            flowId,
-            assets,
-            connections: connections.map((c) => ({
-              rowNumber: BigInt(c.row_number),
-              source: c.source,
-              destination: c.destination,
-              port: c.port ?? 0,
-              protocol: c.protocol,
-            })),
-          },
-          options,
-        ),
-      );
-      mergeEdges(edges, result.edges);
-      issues.push(...result.issues);
-      processed += connections.length;
-      // Progress only: the edges of a file are stored together below, in one transaction.
-      if (processed < total) await ctx.commit({ processed, total });
+      const batch = {
+        "flow.batch.first_row": first,
+        "flow.batch.last_row": after,
+        "flow.batch.records": connections.length,
+      };
+      const result = await inBatchSpan(batch, async () => {
+        const answer = await ctx.call("AnalyzeDependencies", (agent, options) =>
+          agent.analyzeDependencies(
+            {
+              flowId,
+              assets,
+              connections: connections.map((c) => ({
+                rowNumber: BigInt(c.row_number),
+                source: c.source,
+                destination: c.destination,
+                port: c.port ?? 0,
+                protocol: c.protocol,
+              })),
+            },
+            options,
+          ),
+        );
+        processed += connections.length;
+        // Progress only: the edges of a file are stored together below, in one transaction.
+        if (processed < total) await ctx.commit({ processed, total });
+        return {
+          answer,
+          counts: { "flow.batch.edges": answer.edges.length, "flow.batch.issues": answer.issues.length },
+        };
+      });
+      mergeEdges(edges, result.answer.edges);
+      issues.push(...result.answer.issues);
     }
     const rows = [...edges.values()].map((edge, index) => ({
       flow_id: flowId,

@@ -42,6 +42,7 @@ export const strategyRecommendation: PhaseDefinition = {
             where a.flow_id = ${flowId} and a.row_number = r.row_number`.execute(trx);
         });
       },
+      counts: (result) => ({ "flow.batch.recommendations": result.recommendations.length }),
     });
     const plan = await planMigration(ctx);
     return { status: "completed", counts: { assets: processed, ...plan } };

@@ -6,7 +6,7 @@ import type { FlowEventNames } from "@migrate/events";
 import type { FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import type { CallContext, ServiceImpl } from "@migrate/grpc";
 import type { FlowDatabase } from "../db/flow-database.ts";
-import { recordCorrections } from "../engine/learning-feedback.ts";
+import type { LearningFeedback } from "../engine/learning-feedback.ts";
 import { reviewReasons } from "../engine/mapping-review.ts";
 import type { FlowMetrics } from "../flow-metrics.ts";
 import { approveMappings } from "../flows/approve-mappings.ts";
@@ -28,6 +28,8 @@ export interface LifecycleDeps {
   onFlowRunnable: () => void;
   /** Mappings below it need a person's approval. */
   confidenceThreshold: number;
+  /** Where approved reviews go to become the tenant's learned patterns (in the background). */
+  learningFeedback: LearningFeedback;
 }
 
 const NOT_ENDED = ["pending", "running", "awaiting_input", "paused"];
@@ -128,9 +130,13 @@ export function createLifecycleHandlers(deps: LifecycleDeps): Pick<ServiceImpl<F
         deps.onEventQueued();
         deps.onFlowRunnable();
         ctx.logger.info({ flow_id: result.flow.id, corrections: result.applied.length }, "mappings approved");
-        await recordCorrections(ctx, result.flow, result.applied).catch((error) =>
-          ctx.logger.warn({ err: error, flow_id: result.flow.id }, "corrections not recorded for learning"),
-        );
+        // After the commit and without waiting: learning being down must not fail or slow the approval.
+        deps.learningFeedback.record({
+          tenant: ctx.tenant,
+          flow: result.flow,
+          mappings: result.mappings,
+          applied: result.applied,
+        });
         return { flow: toFlowMessage(result.flow), mappings: result.mappings.map(toFieldMapping) };
       }),
   };

@@ -2,6 +2,7 @@ import { fromJson, type JsonObject } from "@bufbuild/protobuf";
 import { StructSchema } from "@bufbuild/protobuf/wkt";
 import { type Code, ConnectError } from "@connectrpc/connect";
 import { grpcStatusFor, isMeshError } from "@migrate/errors";
+import { isRelayedError } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
 import { bearerChallenge } from "../auth/verify-token.ts";
 
@@ -19,7 +20,9 @@ export function toConnectError(error: unknown, logger: Logger): ConnectError {
       "x-error-code": "INTERNAL",
     });
   }
-  if (error.code === "INTERNAL") logger.error({ err: error.cause ?? error }, error.message);
+  // A downstream INTERNAL was logged where it happened; log only the gateway's own.
+  if (error.code === "INTERNAL" && !isRelayedError(error))
+    logger.error({ err: error.cause ?? error, code: error.code }, error.message);
   const metadata = new Headers({
     "x-error-code": error.code,
     "x-error-details": JSON.stringify(error.details),

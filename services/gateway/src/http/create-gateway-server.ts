@@ -1,10 +1,13 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { MeshError } from "@migrate/errors";
 import { FlowsService } from "@migrate/gen/gateway/v1/gateway_pb";
+import { UsageService } from "@migrate/gen/gateway/v1/usage_pb";
 import type { Logger } from "@migrate/logger";
 import { CONNECT_PATH_PREFIX } from "../connect/create-connect-handler.ts";
 import { createRestRouter, type Route } from "../rest/rest-router.ts";
 import { sendError } from "../rest/send-json.ts";
+import { nameHttpRouteSpan } from "../tracing/http-route-span.ts";
+import { logHttpRequest } from "../tracing/request-log.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
 import { requestIdFrom } from "./request-id.ts";
 
@@ -16,7 +19,11 @@ export interface GatewayServer {
   draining(): boolean;
 }
 
-const CONNECT_ROUTES = new Set(FlowsService.methods.map((method) => `/${FlowsService.typeName}/${method.name}`));
+const CONNECT_ROUTES = new Set(
+  [FlowsService, UsageService].flatMap((service) =>
+    service.methods.map((method) => `/${service.typeName}/${method.name}`),
+  ),
+);
 
 /**
  * One plain `node:http` (HTTP/1.1) server for REST and Connect, so OpenTelemetry's http
@@ -40,6 +47,7 @@ export function createGatewayServer(deps: {
     res.once("close", () => {
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       deps.metrics.observe({ method, route, status: res.statusCode }, seconds);
+      logHttpRequest(deps.logger, { method, route, status: res.statusCode, seconds });
     });
     // A draining server closes each connection after its current answer.
     if (draining) res.setHeader("connection", "close");
@@ -64,6 +72,7 @@ export function createGatewayServer(deps: {
         throw new MeshError("INVALID_ARGUMENT", `method ${method} is not allowed; use ${found.allowed.join(" or ")}`);
       }
       route = found.route.template;
+      nameHttpRouteSpan(method, route, requestId);
       await found.route.handle({ req, res, url, params: found.params, requestId, logger });
     } catch (error) {
       sendError(req, res, error, logger, found.kind === "method_not_allowed" ? 405 : undefined);

@@ -1,6 +1,8 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { httpStatusFor, isMeshError } from "@migrate/errors";
+import { isRelayedError } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
+import { recordActiveSpanError } from "@migrate/telemetry";
 import { bearerChallenge } from "../auth/verify-token.ts";
 
 export function sendJson(
@@ -35,6 +37,7 @@ export function sendError(
     res.destroy();
     return;
   }
+  recordActiveSpanError(error);
   if (!isMeshError(error)) {
     logger.error({ err: error }, "unhandled error");
     sendJson(res, 500, { error: { code: "INTERNAL", message: "internal error", details: {} } });
@@ -44,7 +47,9 @@ export function sendError(
   if (error.code === "UNAUTHENTICATED") headers["www-authenticate"] = bearerChallenge(error);
   const retryAfter = error.details.retry_after_seconds;
   if (error.code === "RATE_LIMITED" && typeof retryAfter === "number") headers["retry-after"] = String(retryAfter);
-  if (error.code === "INTERNAL") logger.error({ err: error.cause ?? error }, error.message);
+  // A downstream INTERNAL was logged where it happened; log only the gateway's own.
+  if (error.code === "INTERNAL" && !isRelayedError(error))
+    logger.error({ err: error.cause ?? error, code: error.code }, error.message);
   sendJson(res, status ?? httpStatusFor(error.code), { error: error.toJSON() }, headers);
 }
 

@@ -63,6 +63,8 @@ export function flowEventRecorder(options: {
     metrics.flowEvents.inc({ outcome });
     if (outcome === "duplicate") {
       logger.debug({ event_id: event.eventId, delivery_count: message.deliveryCount }, "flow event already recorded");
+    } else {
+      logger.debug({ event_id: event.eventId, type: event.type, flow_id: event.flowId }, "flow event recorded");
     }
     return outcome;
   };

@@ -3,6 +3,7 @@ import { createFlows } from "./2026_11_26_0001_create_flows.ts";
 import { createRawRecords } from "./2026_11_26_0002_create_raw_records.ts";
 import { createOutbox } from "./2026_11_26_0003_create_outbox.ts";
 import { createDiscoveryTables } from "./2026_11_26_0004_create_discovery_tables.ts";
+import { addFlowTraceCarrier } from "./2026_11_26_0005_add_flow_trace_carrier.ts";
 
 /** Every migration of the `flow` schema, keyed by its frozen, date-prefixed name. */
 export const flowMigrations: Record<string, Migration> = {
@@ -10,4 +11,5 @@ export const flowMigrations: Record<string, Migration> = {
   "2026_11_26_0002_create_raw_records": createRawRecords,
   "2026_11_26_0003_create_outbox": createOutbox,
   "2026_11_26_0004_create_discovery_tables": createDiscoveryTables,
+  "2026_11_26_0005_add_flow_trace_carrier": addFlowTraceCarrier,
 };
