@@ -18,6 +18,8 @@ export const agentConfigSchema = baseServiceSchema
     DATABASE_SCHEMA: z.string().min(1).default("agent"),
     NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
     LEARNING_GRPC_TARGET: z.string().min(1).default("dns:///127.0.0.1:50053"),
+    /** Deadline of MapFields' GetRecommendations call; past it the mapping goes on without learned hints. */
+    LEARNING_TIMEOUT_MS: positiveInt(1_500),
     TELEMETRY_GRPC_TARGET: z.string().min(1).default("dns:///127.0.0.1:50054"),
     USAGE_EVENTS_STREAM: z.string().min(1).default("LLM_USAGE"),
     USAGE_EVENTS_SUBJECT_PREFIX: z.string().min(1).default("migrate.usage.v1"),

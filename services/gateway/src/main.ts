@@ -23,8 +23,10 @@ import { createAuthenticate } from "./rest/authenticate.ts";
 import { eventStreamRoute } from "./rest/event-stream-route.ts";
 import { flowRoutes } from "./rest/flow-routes.ts";
 import { healthRoutes } from "./rest/health-routes.ts";
+import { learningRoutes } from "./rest/learning-routes.ts";
 import { lifecycleRoutes } from "./rest/lifecycle-routes.ts";
 import { resultRoutes } from "./rest/result-routes.ts";
+import { usageRoutes } from "./rest/usage-routes.ts";
 
 const config = loadConfig(gatewayConfigSchema);
 const logger = createLogger({ service: "gateway", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
@@ -80,11 +82,15 @@ const gateway = createGatewayServer({
     ...flowRoutes({ operations, authenticate, maxUploadBytes: config.MAX_UPLOAD_BYTES }),
     ...lifecycleRoutes({ flow: flow.client, authenticate }),
     ...resultRoutes({ flow: flow.client, authenticate }),
+    ...usageRoutes({ telemetry: telemetry.client, authenticate }),
+    ...learningRoutes({ learning: learning.client, authenticate }),
     eventStreamRoute({ feed, authenticate, heartbeatMs: config.SSE_HEARTBEAT_MS }),
   ],
   connect: createConnectHandler({
     operations,
     flow: flow.client,
+    telemetry: telemetry.client,
+    learning: learning.client,
     feed,
     verifier,
     limiter,

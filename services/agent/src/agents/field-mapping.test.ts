@@ -65,6 +65,39 @@ describe("field mapping on real export formats", () => {
     expect(after.suggestions[1]?.target).toBe("asset_name");
   });
 
+  it("ranks a tenant's pattern learned from one correction (0.833) above the dictionary and a format preset", () => {
+    const columns = [
+      { source: "Host Name", samples: ["web01.example.com", "db01.example.com", "app01.example.com"] },
+      { source: "srv_nm", samples: ["web01", "db01", "app01"] },
+    ];
+    expect(suggestMappings(columns).suggestions[0]?.target).toBe("hostname");
+    const taught = suggestMappings(columns, [
+      { source: "Host Name", target: "fqdn", confidence: 0.833, evidenceCount: 1 },
+      { source: "srv_nm", target: "hostname", confidence: 0.833, evidenceCount: 1 },
+    ]).suggestions;
+    expect(taught.map((s) => [s.target, s.learned])).toEqual([
+      ["fqdn", true],
+      ["hostname", true],
+    ]);
+    expect(taught.every((s) => s.confidence >= THRESHOLD)).toBe(true);
+
+    const rvtools = FORMAT_FIXTURES.find((f) => f.name === "rvtools_vinfo")!;
+    const preset = suggestMappings(profiles(rvtools.csv), [
+      { source: "VM", target: "hostname", confidence: 0.833, evidenceCount: 1 },
+    ]);
+    expect(preset.format).toBe("rvtools_vinfo");
+    expect(preset.suggestions.find((s) => s.source === "VM")).toMatchObject({ target: "hostname", learned: true });
+  });
+
+  it("lets a pattern people kept rejecting compete on its confidence, below the dictionary", () => {
+    const columns = [{ source: "Host Name", samples: ["a", "b", "c"] }];
+    const [suggestion] = suggestMappings(columns, [
+      { source: "Host Name", target: "fqdn", confidence: 0.3, evidenceCount: 1 },
+    ]).suggestions;
+    expect(suggestion).toMatchObject({ target: "hostname", learned: false });
+    expect(suggestion?.alternatives).toContainEqual({ target: "fqdn", confidence: 0.3 });
+  });
+
   it("infers targets from value shapes when names say nothing", () => {
     const result = suggestMappings([
       { source: "col_a", samples: ["10.0.0.1", "10.0.0.2", "10.0.0.3"] },

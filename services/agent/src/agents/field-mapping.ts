@@ -51,8 +51,8 @@ export const MULTI_SOURCE: ReadonlySet<string> = new Set(["storage_gb", "ip_addr
 
 /**
  * Maps source columns onto the canonical schema, strongest evidence first: the tenant's learned
- * patterns, a recognised export format, the shipped synonym dictionary, name similarity, then the
- * shape of the values. Each target is given to one column (the most confident) unless it can
+ * patterns (ahead of everything else from `LEARNED_PRECEDENCE` on), a recognised export format,
+ * the shipped synonym dictionary, name similarity, then the shape of the values. Each target is given to one column (the most confident) unless it can
  * aggregate; the losers fall back to their next candidate or stay custom attributes.
  */
 export function suggestMappings(
@@ -66,7 +66,10 @@ export function suggestMappings(
     rankCandidates(column, normalized[index] ?? "", preset, learnedBySource.get(normalized[index] ?? "")),
   );
 
-  const order = candidates.map((_, index) => index).sort((a, b) => top(candidates[b]) - top(candidates[a]));
+  // Columns with a learned lead choose first: the tenant's word beats a dictionary guess for one target.
+  const order = candidates
+    .map((_, index) => index)
+    .sort((a, b) => byPrecedence(candidates[a]?.[0], candidates[b]?.[0]));
   const taken = new Set<string>();
   const suggestions: MappingSuggestion[] = new Array(columns.length);
   for (const index of order) {
@@ -108,8 +111,20 @@ interface Candidate {
   learned?: boolean;
 }
 
-function top(ranked: Candidate[] | undefined): number {
-  return ranked?.[0]?.confidence ?? 0;
+/**
+ * A learned pattern at or above this confidence outranks format presets and the dictionary: it is
+ * the tenant's own answer for this header, where the others are general knowledge. Below it (a
+ * pattern people kept rejecting) it competes on confidence like any candidate.
+ */
+export const LEARNED_PRECEDENCE = 0.5;
+
+function leads(candidate: Candidate | undefined): boolean {
+  return candidate?.learned === true && candidate.confidence >= LEARNED_PRECEDENCE;
+}
+
+/** Learned leads first, then the most confident. */
+function byPrecedence(a: Candidate | undefined, b: Candidate | undefined): number {
+  return Number(leads(b)) - Number(leads(a)) || (b?.confidence ?? 0) - (a?.confidence ?? 0);
 }
 
 function rankCandidates(
@@ -123,7 +138,7 @@ function rankCandidates(
   if (hint && assetField(hint.target)) {
     out.push({
       target: hint.target,
-      confidence: round(Math.max(hint.confidence, 0.5)),
+      confidence: round(hint.confidence),
       reason: `learned from ${hint.evidenceCount} approval(s) or correction(s) of this tenant`,
       unit,
       learned: true,
@@ -141,7 +156,7 @@ function rankCandidates(
     });
   }
   // A recognised format knows its own columns better than any dictionary.
-  if (fromPreset) return out.sort((a, b) => b.confidence - a.confidence);
+  if (fromPreset) return out.sort(byPrecedence);
   for (const field of ASSET_FIELDS) {
     if (field.synonyms.includes(normalized) || field.name.replace(/_/g, "") === normalized) {
       out.push({
@@ -172,7 +187,7 @@ function rankCandidates(
     const existing = best.get(candidate.target);
     if (!existing || existing.confidence < candidate.confidence) best.set(candidate.target, candidate);
   }
-  return [...best.values()].sort((a, b) => b.confidence - a.confidence);
+  return [...best.values()].sort(byPrecedence);
 }
 
 function similarityCandidates(source: string, normalized: string, unit: string | undefined): Candidate[] {

@@ -19,7 +19,7 @@ import { refineMappings } from "../providers/tasks/mapping-refinement.ts";
 import { refineRationales } from "../providers/tasks/strategy-refinement.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import { type AgentRun, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
-import { fetchLearnedHints } from "./fetch-learned-hints.ts";
+import { type FetchLearnedHints, noLearnedHints } from "./fetch-learned-hints.ts";
 import {
   assetOut,
   assetRefFrom,
@@ -42,8 +42,11 @@ export function agentServiceImpl(deps: {
   db: Kysely<AgentDatabase>;
   refiner: LlmRefiner;
   metrics?: AgentMetrics;
+  /** The tenant's learned patterns for MapFields (default: none). */
+  learnedHints?: FetchLearnedHints;
 }): ServiceImpl<typeof AgentService.method> {
   const { db, refiner, metrics } = deps;
+  const fetchLearnedHints = deps.learnedHints ?? noLearnedHints;
   const run = <T>(ctx: CallContext, agentRun: AgentRun<T>) => runAgent(db, ctx, agentRun, metrics);
   const refinementCall = (ctx: CallContext, flowId: string): RefinementCall => ({
     tenant: ctx.tenant,

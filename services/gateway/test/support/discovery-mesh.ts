@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { createRedis } from "@migrate/cache";
 import { createDb, sql } from "@migrate/db";
 import { connectEvents, type EventBus } from "@migrate/events";
-import { freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { freePortBase, type Mesh, type StartMeshOptions, startMesh } from "@migrate/launcher";
 import { generateSample } from "../../../../scripts/generate-sample.ts";
 import { signDevToken } from "../../src/auth/dev-token.ts";
 
@@ -28,7 +28,8 @@ export interface DiscoveryMesh {
   stream: string;
   /** A fresh tenant id, unique to this run. */
   tenant(label: string): string;
-  token(client: string): Promise<string>;
+  /** A token for `client` with the given roles (default: analyst). */
+  token(client: string, roles?: string[]): Promise<string>;
   api(path: string, token: string, init?: RequestInit): Promise<Response>;
   stop(): Promise<void>;
 }
@@ -39,7 +40,11 @@ export interface DiscoveryMesh {
  * drops everything the run created.
  */
 export async function startDiscoveryMesh(
-  options: { gatewayEnv?: Record<string, string> } = {},
+  options: {
+    gatewayEnv?: Record<string, string>;
+    /** Extra settings per service (e.g. an agent's LLM provider). */
+    serviceEnv?: StartMeshOptions["serviceEnv"];
+  } = {},
 ): Promise<DiscoveryMesh> {
   const run = randomBytes(3).toString("hex");
   const start = async () =>
@@ -47,7 +52,10 @@ export async function startDiscoveryMesh(
       isolate: true,
       portBase: await freePortBase(),
       env: { LOG_LEVEL: "warn" },
-      serviceEnv: { gateway: { SHUTDOWN_TIMEOUT_MS: "8000", ...options.gatewayEnv } },
+      serviceEnv: {
+        ...options.serviceEnv,
+        gateway: { SHUTDOWN_TIMEOUT_MS: "8000", ...options.serviceEnv?.gateway, ...options.gatewayEnv },
+      },
     });
   let mesh: Mesh;
   try {
@@ -64,8 +72,8 @@ export async function startDiscoveryMesh(
     bus,
     stream,
     tenant: (label) => `${label}-${run}-${randomBytes(3).toString("hex")}`,
-    token: (client) =>
-      signDevToken({ client, sub: "tester", roles: ["analyst"], secret: mesh.jwtSecret, expiresIn: "15m" }),
+    token: (client, roles = ["analyst"]) =>
+      signDevToken({ client, sub: "tester", roles, secret: mesh.jwtSecret, expiresIn: "15m" }),
     api: (path, token, init = {}) =>
       fetch(`${mesh.gatewayUrl}${path}`, {
         ...init,
@@ -85,7 +93,10 @@ export async function startDiscoveryMesh(
       } finally {
         await database.close();
       }
-      await bus.jsm.streams.delete(stream).catch(() => false);
+      // Telemetry creates the mesh's own usage stream at start-up, used or not.
+      for (const name of [stream, mesh.env.telemetry.USAGE_EVENTS_STREAM]) {
+        if (name) await bus.jsm.streams.delete(name).catch(() => false);
+      }
       await bus.close();
       const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
       try {
