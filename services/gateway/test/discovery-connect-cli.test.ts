@@ -155,7 +155,9 @@ describe("the migrate-mesh CLI", () => {
     expect(code, stderr).toBe(0);
     const rows = sample.inventoryCsv.trimEnd().split("\n").length - 1;
     const links = sample.connectionsCsv.trimEnd().split("\n").length - 1;
-    expect(stdout).toMatch(new RegExp(`Created flow [0-9a-f-]{36} "cli-\\d+-inventory": ${rows} rows, ${links} connections`));
+    expect(stdout).toMatch(
+      new RegExp(`Created flow [0-9a-f-]{36} "cli-\\d+-inventory": ${rows} rows, ${links} connections`),
+    );
     expect(stdout).toContain("✓ strategy recommendation");
     expect(stdout).toMatch(/Approved \d+ mappings:/);
     expect(stdout).toMatch(/Computer\s+→ asset_name\s+\(0\.\d\d\)/);
