@@ -21,8 +21,13 @@ try {
   passed = report.numPassedTests;
   failed = report.numFailedTests;
   skipped = report.numPendingTests + report.numTodoTests;
-  // A file that failed to load has no assertions: count it as a failure, not as nothing.
-  failed += report.testResults.filter((file) => file.status === "failed" && file.assertionResults.length === 0).length;
+  // A file that failed to load, or whose set-up failed (its tests then report as skipped), has
+  // no failed assertion of its own: count the file as one failure, not as nothing.
+  failed += report.testResults.filter(
+    (file) =>
+      file.status === "failed" &&
+      !file.assertionResults.some((assertion) => (assertion as { status?: string }).status === "failed"),
+  ).length;
 } catch {
   failed += 1;
   console.error(`[test] no vitest report at ${reportPath}`);
