@@ -12,10 +12,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createRedis } from "@migrate/cache";
-import { createDb, sql } from "@migrate/db";
-import { connectEvents } from "@migrate/events";
-import { freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
 import { type OtlpReceiver, startOtlpReceiver } from "@migrate/telemetry/testing";
 import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
 import { type BenchResult, percentile } from "./bench-result.ts";
@@ -260,32 +257,4 @@ function meshCpuMs(mesh: Mesh): number {
   }
   // USER_HZ is 100 on Linux.
   return ticks * 10;
-}
-
-/** Drops what an isolated mesh created: schemas, streams (and their durables), Redis keys. */
-async function dropMeshState(mesh: Mesh): Promise<void> {
-  const database = createDb({
-    url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-    schema: "public",
-    name: "bench-tracing-cleanup",
-  });
-  try {
-    for (const name of ["flow", "agent", "learning", "telemetry"]) {
-      await sql`drop schema if exists ${sql.id(`${name}${mesh.suffix}`)} cascade`.execute(database.db);
-    }
-  } finally {
-    await database.close();
-  }
-  const bus = await connectEvents({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222", name: "bench-tracing" });
-  for (const stream of [mesh.env.flow.FLOW_EVENTS_STREAM, mesh.env.flow.USAGE_EVENTS_STREAM]) {
-    if (stream) await bus.jsm.streams.delete(stream).catch(() => false);
-  }
-  await bus.close();
-  const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  try {
-    const keys = await redis.keys(`${mesh.env.gateway.REDIS_KEY_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }

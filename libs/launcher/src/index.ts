@@ -1,3 +1,4 @@
+export { dropMeshState } from "./drop-mesh-state.ts";
 export { freePortBase } from "./free-port-base.ts";
 export type { MeshPorts, ServiceName } from "./ports.ts";
 export { meshPorts, SERVICE_NAMES } from "./ports.ts";

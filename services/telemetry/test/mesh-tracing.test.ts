@@ -7,10 +7,7 @@
  * when a phase fails (the agent is stopped), the failure must be marked on the phase span.
  */
 import { randomBytes } from "node:crypto";
-import { createRedis } from "@migrate/cache";
-import { createDb, sql } from "@migrate/db";
-import { connectEvents } from "@migrate/events";
-import { freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
 import { type OtlpReceiver, type ReceivedSpan, startOtlpReceiver } from "@migrate/telemetry/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDevToken } from "../../gateway/src/auth/dev-token.ts";
@@ -268,32 +265,4 @@ function logsOf(service: string): Array<Record<string, unknown>> {
         return [];
       }
     });
-}
-
-/** Drops what the isolated mesh created: schemas, streams (and their durables), Redis keys. */
-async function dropMeshState(mesh: Mesh): Promise<void> {
-  const database = createDb({
-    url: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
-    schema: "public",
-    name: "mesh-tracing-cleanup",
-  });
-  try {
-    for (const name of ["flow", "agent", "learning", "telemetry"]) {
-      await sql`drop schema if exists ${sql.id(`${name}${mesh.suffix}`)} cascade`.execute(database.db);
-    }
-  } finally {
-    await database.close();
-  }
-  const bus = await connectEvents({ servers: process.env.NATS_URL ?? "nats://127.0.0.1:4222", name: "mesh-tracing" });
-  for (const stream of [mesh.env.flow.FLOW_EVENTS_STREAM, mesh.env.flow.USAGE_EVENTS_STREAM]) {
-    if (stream) await bus.jsm.streams.delete(stream).catch(() => false);
-  }
-  await bus.close();
-  const redis = createRedis(process.env.REDIS_URL ?? "redis://127.0.0.1:6379");
-  try {
-    const keys = await redis.keys(`${mesh.env.gateway.REDIS_KEY_PREFIX}*`);
-    if (keys.length) await redis.del(...keys);
-  } finally {
-    redis.disconnect();
-  }
 }
