@@ -1,4 +1,5 @@
 import { ASSET_FIELDS, headerWords } from "@migrate/domain";
+import { prng } from "../scripts/generate-sample.ts";
 
 /** A generated header and the canonical field it means. */
 export interface GeneratedHeader {
@@ -99,18 +100,6 @@ const CORES: Array<{ words: string[]; target: string }> = ASSET_FIELDS.flatMap((
   ...field.synonyms.map((synonym) => ({ words: [synonym], target: field.name })),
 ]);
 
-/** A deterministic pseudo-random generator (mulberry32), so every run seeds the same patterns. */
-export function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const pick = <T>(items: readonly T[], next: () => number): T => items[Math.floor(next() * items.length)] as T;
 
 /** One header built from a prefix, a field's words and a suffix, in one of seven spellings. */
@@ -122,7 +111,7 @@ export function generateHeader(next: () => number): GeneratedHeader & { words: s
 
 /** `count` headers with distinct normalised spellings (each is one learned pattern). */
 export function distinctHeaders(count: number, seed: number, normalise: (text: string) => string): GeneratedHeader[] {
-  const next = random(seed);
+  const next = prng(seed);
   const seen = new Set<string>();
   const headers: GeneratedHeader[] = [];
   for (let attempts = 0; headers.length < count && attempts < count * 20; attempts++) {

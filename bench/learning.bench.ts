@@ -12,6 +12,7 @@ import { normalizeHeader } from "@migrate/domain";
 import { type Correction, LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { createClient, type TenantContext } from "@migrate/grpc";
 import { startService } from "@migrate/launcher";
+import { prng } from "../scripts/generate-sample.ts";
 import type { LearningDatabase } from "../services/learning/src/db/learning-database.ts";
 import { BUILTIN_EMBEDDER_MODEL, embedBuiltin } from "../services/learning/src/embeddings/builtin-embedder.ts";
 import { similarQuery } from "../services/learning/src/patterns/find-similar-patterns.ts";
@@ -21,7 +22,7 @@ import { storeCorrections } from "../services/learning/src/patterns/store-correc
 import { vectorSearchSettings } from "../services/learning/src/patterns/vector-search.ts";
 import { freePort } from "../services/telemetry/test/support/free-port.ts";
 import { type BenchResult, percentile } from "./bench-result.ts";
-import { distinctHeaders, generateHeader, random, respell } from "./learning-headers.ts";
+import { distinctHeaders, generateHeader, respell } from "./learning-headers.ts";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PATTERNS = 100_000;
@@ -65,7 +66,7 @@ export async function run(): Promise<BenchResult[]> {
     settings: vectorSearchSettings(EF_SEARCH),
   });
   const big = tenant(`bench_big_${process.pid}`);
-  const next = random(20261126);
+  const next = prng(20261126);
   const correction = (text: string, target: string): Correction =>
     ({
       patternType: "",
@@ -145,7 +146,7 @@ export async function run(): Promise<BenchResult[]> {
     await learnConcurrently("at 100,000 patterns", 2);
 
     // Queries: half respelled seeded headers (exact match + kNN), half new ones (kNN only).
-    const queryNext = random(7);
+    const queryNext = prng(7);
     const query = (i: number) =>
       i % 2 === 0
         ? respell(seeded[Math.floor(queryNext() * BIG_TENANT_SHARE)]?.text ?? "host", queryNext)

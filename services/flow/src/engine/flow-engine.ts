@@ -5,6 +5,7 @@ import { contextFromCarrier, recordSpanError } from "@migrate/telemetry";
 import { context, trace } from "@opentelemetry/api";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import type { FlowMetrics } from "../flow-metrics.ts";
+import { wakeableSleep } from "../wakeable-sleep.ts";
 import type { EngineSettings } from "./engine-settings.ts";
 import { type ClaimedFlow, claimFlow, renewLease } from "./flow-lease.ts";
 import type { AgentClient, FlowRun } from "./flow-run.ts";
@@ -40,29 +41,7 @@ export function startFlowEngine(deps: FlowEngineDeps): FlowEngine {
   if (settings.concurrency === 0) return { notify: () => {}, stop: async () => {} };
   const active = new Map<string, Promise<void>>();
   let stopping = false;
-  let woken = false;
-  let wake: (() => void) | undefined;
-
-  const notify = () => {
-    if (wake) wake();
-    else woken = true;
-  };
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken) {
-        woken = false;
-        resolve();
-        return;
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        woken = false;
-        resolve();
-      }
-      wake = done;
-    });
+  const { sleep, wake: notify } = wakeableSleep();
 
   const work = (claimed: ClaimedFlow) => {
     const { trace_carrier: carrier, ...flow } = claimed;

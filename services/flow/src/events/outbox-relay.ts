@@ -4,6 +4,7 @@ import type { Logger } from "@migrate/logger";
 import { contextFromCarrier } from "@migrate/telemetry";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import type { FlowMetrics } from "../flow-metrics.ts";
+import { wakeableSleep } from "../wakeable-sleep.ts";
 
 export interface OutboxRelay {
   /** Wakes the relay now: a commit just queued an event. */
@@ -34,25 +35,7 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const pollIntervalMs = options.pollIntervalMs ?? 500;
   const batchSize = options.batchSize ?? 100;
   let stopping = false;
-  let woken = false;
-  let wake: (() => void) | undefined;
-
-  const sleep = (ms: number) =>
-    new Promise<void>((resolve) => {
-      if (woken) {
-        woken = false;
-        resolve();
-        return;
-      }
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        wake = undefined;
-        woken = false;
-        resolve();
-      }
-      wake = done;
-    });
+  const { sleep, wake: notify } = wakeableSleep();
 
   const loop = (async () => {
     let failures = 0;
@@ -73,10 +56,6 @@ export function startOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     }
   })();
 
-  const notify = () => {
-    if (wake) wake();
-    else woken = true;
-  };
   return {
     notify,
     stop: async () => {
