@@ -29,3 +29,4 @@ export {
   parseSizeGb,
   UUID,
 } from "./normalize-values.ts";
+export { rawValuesAsText } from "./raw-values.ts";

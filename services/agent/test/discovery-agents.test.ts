@@ -1,8 +1,14 @@
 import { randomUUID } from "node:crypto";
-import type { MessageInitShape } from "@bufbuild/protobuf";
+import { fromJson, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
 import { createDb, sql, withTestSchema } from "@migrate/db";
 import { isMeshError } from "@migrate/errors";
-import { AgentService, type Asset, type FieldMappingSchema } from "@migrate/gen/agent/v1/agent_pb";
+import {
+  AgentService,
+  type AssetDocument,
+  AssetSchema,
+  ChangeSchema,
+  type FieldMappingSchema,
+} from "@migrate/gen/agent/v1/agent_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
 import { type ServiceProcess, startService } from "@migrate/launcher";
 import { parse } from "csv-parse/sync";
@@ -60,8 +66,16 @@ async function generated(servers: number) {
   );
   return {
     mappings: mapped.mappings,
-    records: records.map((r) => ({ rowNumber: BigInt(r.row), values: r.values })),
+    records: records.map((r) => ({ rowNumber: BigInt(r.row), valuesJson: JSON.stringify(r.values) })),
     connectionsCsv,
+  };
+}
+
+/** The typed Asset and Change messages an asset document holds. */
+function read(document: AssetDocument) {
+  return {
+    asset: fromJson(AssetSchema, JSON.parse(document.assetJson) as JsonValue),
+    changes: (JSON.parse(document.changesJson) as JsonValue[]).map((change) => fromJson(ChangeSchema, change)),
   };
 }
 
@@ -90,7 +104,7 @@ describe("discovery agents over gRPC", () => {
     ];
     const records = csvRecords("Name,RAM,Cores\nweb-01,16 GB,4\n,8 GB,2\ndb-01,lots,99999").map((r) => ({
       rowNumber: BigInt(r.row),
-      values: r.values,
+      valuesJson: JSON.stringify(r.values),
     }));
     const response = await agents.client.validateRecords({ flowId, mappings, records }, call);
     expect(response.issues.map((i) => [Number(i.rowNumber), i.column, i.code, i.severity])).toEqual([
@@ -105,14 +119,19 @@ describe("discovery agents over gRPC", () => {
     const { mappings, records } = await generated(2_000);
     const response = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
     expect(response.assets).toHaveLength(records.length);
+    expect(response.assets.map((a) => a.rowNumber)).toEqual(records.map((r) => r.rowNumber));
+    const documents = response.assets.map(read);
     const sizes = [4, 8, 16, 32, 64, 128];
-    for (const asset of response.assets) {
+    for (const { asset } of documents) {
       expect(sizes.some((size) => Math.abs((asset.memoryGb ?? 0) - size) / size < 0.08)).toBe(true);
       expect([2, 4, 8, 16, 32]).toContain(asset.cpuCores);
       expect(asset.hostname).toBe(asset.hostname.toLowerCase());
       expect(asset.assetType).not.toBe("");
     }
-    const rules = new Set(response.changes.map((c) => c.rule));
+    for (const [i, { changes }] of documents.entries()) {
+      expect(changes.every((change) => change.rowNumber === records[i]?.rowNumber)).toBe(true);
+    }
+    const rules = new Set(documents.flatMap(({ changes }) => changes.map((c) => c.rule)));
     for (const rule of [
       "unit_mb_to_gb",
       "unit_mib_to_gb",
@@ -127,7 +146,8 @@ describe("discovery agents over gRPC", () => {
 
   it("runs the chain dependencies → applications → strategies → plan with sane results", async () => {
     const { mappings, records, connectionsCsv } = await generated(3_000);
-    const { assets } = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
+    const cleansed = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
+    const assets = cleansed.assets.map((document) => read(document).asset);
     const { groups } = await agents.client.findDuplicates(
       {
         flowId,
@@ -142,7 +162,8 @@ describe("discovery agents over gRPC", () => {
     );
     expect(groups.length).toBeGreaterThan(10);
     const duplicates = new Set(groups.flatMap((g) => g.duplicateRowNumbers));
-    const kept: Asset[] = assets.filter((a) => !duplicates.has(a.rowNumber));
+    const kept = assets.filter((a) => !duplicates.has(a.rowNumber));
+    const keptDocuments = cleansed.assets.filter((a) => !duplicates.has(a.rowNumber));
 
     const refs = kept.map((a) => ({
       rowNumber: a.rowNumber,
@@ -174,7 +195,7 @@ describe("discovery agents over gRPC", () => {
     expect(new Set(grouped).size).toBe(kept.length);
     expect(discovered.applications.filter((a) => a.method === "application_column").length).toBe(10);
 
-    const { recommendations } = await agents.client.recommendStrategies({ flowId, assets: kept }, call);
+    const { recommendations } = await agents.client.recommendStrategies({ flowId, assets: keptDocuments }, call);
     expect(recommendations.map((r) => r.rowNumber)).toEqual(kept.map((a) => a.rowNumber));
     for (const r of recommendations) {
       expect(["rehost", "relocate", "replatform", "refactor", "repurchase", "retire", "retain"]).toContain(r.strategy);
@@ -212,7 +233,10 @@ describe("discovery agents over gRPC", () => {
   it("refuses an empty flow id and batches over 10,000 records with INVALID_ARGUMENT", async () => {
     const noFlow = await agents.client.validateRecords({ flowId: "", records: [] }, call).catch((e: unknown) => e);
     expect(isMeshError(noFlow) && noFlow.code).toBe("INVALID_ARGUMENT");
-    const records = Array.from({ length: 10_001 }, (_, i) => ({ rowNumber: BigInt(i + 1), values: { Name: `s${i}` } }));
+    const records = Array.from({ length: 10_001 }, (_, i) => ({
+      rowNumber: BigInt(i + 1),
+      valuesJson: JSON.stringify({ Name: `s${i}` }),
+    }));
     const tooMany = await agents.client.cleanseRecords({ flowId, records }, call).catch((e: unknown) => e);
     expect(isMeshError(tooMany) && tooMany.code).toBe("INVALID_ARGUMENT");
     expect(isMeshError(tooMany) && tooMany.details).toMatchObject({ field: "records", max: 10_000 });

@@ -3,12 +3,12 @@ import { create } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
 import { isMeshError, type MeshError } from "@migrate/errors";
 import { publishEvent, type UsageEvent } from "@migrate/events";
-import { AssetSchema } from "@migrate/gen/agent/v1/agent_pb";
+import { AssetDocumentSchema } from "@migrate/gen/agent/v1/agent_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { waitFor } from "../../telemetry/test/support/wait-for.ts";
 import { type ColumnProfile, suggestMappings } from "../src/agents/field-mapping.ts";
 import { recommendStrategy } from "../src/agents/strategy-recommendation.ts";
-import { strategyAssetFrom } from "../src/server/message-mappers.ts";
+import { strategyAssetFrom } from "../src/server/asset-documents.ts";
 import type { FakeTaskRequest } from "./support/fake-llm-behaviour.ts";
 import type { FakeLlmServer } from "./support/fake-llm-server.ts";
 import { startFakeOpenAiServer } from "./support/fake-openai-server.ts";
@@ -231,17 +231,14 @@ describe("LLM refinement through an OpenAI-compatible provider", () => {
           { source: "Name", target: "asset_name" },
           { source: "Owner", target: "business_owner" },
         ],
-        records: [{ rowNumber: 1n, values: { Name: "zq-thing-7", Owner: "Jane Doe" } }],
+        records: [{ rowNumber: 1n, valuesJson: JSON.stringify({ Name: "zq-thing-7", Owner: "Jane Doe" }) }],
       },
       call,
     );
     expect(response.notices).toEqual([]);
-    expect(response.assets[0]).toMatchObject({
-      assetType: "storage",
-      serverRole: "file",
-      classificationConfidence: 0.8,
-    });
-    expect(response.assets[0]?.classificationReason).toMatch(/^LLM \(fake-gpt\): .*; rules said: server/);
+    const asset = JSON.parse(response.assets[0]?.assetJson ?? "{}");
+    expect(asset).toMatchObject({ asset_type: "storage", server_role: "file", classification_confidence: 0.8 });
+    expect(asset.classification_reason).toMatch(/^LLM \(fake-gpt\): .*; rules said: server/);
     const prompt = fake.requests.at(-1)?.userPrompt ?? "";
     expect(prompt).toContain("zq-thing-7");
     expect(prompt).not.toContain("Jane Doe");
@@ -249,12 +246,11 @@ describe("LLM refinement through an OpenAI-compatible provider", () => {
   });
 
   it("refines a strategy's rationale with the strategy model, never the strategy", async () => {
-    const asset = create(AssetSchema, {
+    const asset = create(AssetDocumentSchema, {
       rowNumber: 3n,
-      assetName: "legacy-01",
-      operatingSystem: "Windows Server 2008",
+      assetJson: JSON.stringify({ asset_name: "legacy-01", operating_system: "Windows Server 2008" }),
     });
-    const rules = recommendStrategy(strategyAssetFrom(asset));
+    const rules = recommendStrategy(strategyAssetFrom(asset, 0));
     const response = await mesh.agent.recommendStrategies({ flowId, assets: [asset] }, call);
     const recommendation = response.recommendations[0];
     expect(recommendation?.strategy).toBe(rules.strategy);

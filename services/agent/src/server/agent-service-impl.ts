@@ -19,18 +19,9 @@ import { refineMappings } from "../providers/tasks/mapping-refinement.ts";
 import { refineRationales } from "../providers/tasks/strategy-refinement.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import { type AgentRun, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
+import { assetDocument, recordsFrom, strategyAssetFrom } from "./asset-documents.ts";
 import { type FetchLearnedHints, noLearnedHints } from "./fetch-learned-hints.ts";
-import {
-  assetOut,
-  assetRefFrom,
-  changeOut,
-  edgeFrom,
-  edgeOut,
-  issueOut,
-  mappingIndexFrom,
-  recordsFrom,
-  strategyAssetFrom,
-} from "./message-mappers.ts";
+import { assetRefFrom, edgeFrom, edgeOut, issueOut, mappingIndexFrom } from "./message-mappers.ts";
 
 /**
  * The `AgentService` handlers: validate the request, run the pure agent, let the configured LLM
@@ -122,10 +113,10 @@ export function agentServiceImpl(deps: {
         work: async () => {
           const result = cleanseRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
           const { notices } = await refineClassifications(refiner, refinementCall(ctx, request.flowId), result.assets);
+          const changes = Map.groupBy(result.changes, (change) => change.row);
           return {
             notices,
-            assets: result.assets.map(assetOut),
-            changes: result.changes.map(changeOut),
+            assets: result.assets.map((asset) => assetDocument(asset, changes.get(asset.row) ?? [])),
             issues: result.issues.map(issueOut),
           };
         },
@@ -206,8 +197,8 @@ export function agentServiceImpl(deps: {
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.recommendations.length,
         work: async () => {
-          const pairs = request.assets.map((message) => {
-            const asset = strategyAssetFrom(message);
+          const pairs = request.assets.map((document, index) => {
+            const asset = strategyAssetFrom(document, index);
             return { asset, recommendation: recommendStrategy(asset) };
           });
           const { notices } = await refineRationales(refiner, refinementCall(ctx, request.flowId), pairs);

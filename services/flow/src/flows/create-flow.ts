@@ -1,17 +1,18 @@
 import { randomUUID } from "node:crypto";
-import type { Insertable, Kysely, Transaction } from "@migrate/db";
+import { type Kysely, sql, type Transaction } from "@migrate/db";
 import { FLOW_PHASES } from "@migrate/domain";
 import type { FlowEventNames } from "@migrate/events";
 import type { TenantContext } from "@migrate/grpc";
 import { captureTraceCarrier } from "@migrate/telemetry";
-import type { FlowDatabase, RawRecordsTable } from "../db/flow-database.ts";
+import type { FlowDatabase } from "../db/flow-database.ts";
 import { flowEventOutboxRow } from "../events/flow-event.ts";
 import { parseConnections } from "../ingest/connections-csv.ts";
 import type { Inventory } from "../ingest/open-inventory.ts";
 import { FLOW_COLUMNS, type FlowRow } from "./flow-row.ts";
 
-// 1,000 rows × 3 parameters stays far below PostgreSQL's 65,535 bind parameters.
-const BATCH_ROWS = 1_000;
+// Rows per insert statement. Each statement sends its rows as ONE JSON parameter that
+// PostgreSQL unpacks (jsonb_to_recordset): no per-value bind parameters to build or count.
+const BATCH_ROWS = 2_000;
 
 /**
  * Stores a new flow with every record of its inventory, its connections (if any), its pending
@@ -51,16 +52,21 @@ export async function createFlow(
       })
       .execute();
     let count = 0;
-    let batch: Insertable<RawRecordsTable>[] = [];
+    // Each record is already JSON object text: spliced in as is, parsed once, by PostgreSQL.
+    let batch: string[] = [];
+    const insertBatch = () =>
+      sql`insert into raw_records (flow_id, row_number, data)
+        select ${id}, r.row_number, r.data
+        from jsonb_to_recordset(${`[${batch.join(",")}]`}::jsonb) as r(row_number integer, data jsonb)`.execute(trx);
     for await (const record of inventory.records) {
-      batch.push({ flow_id: id, row_number: record.rowNumber, data: record.data });
+      batch.push(`{"row_number":${record.rowNumber},"data":${record.data}}`);
       count++;
       if (batch.length === BATCH_ROWS) {
-        await trx.insertInto("raw_records").values(batch).execute();
+        await insertBatch();
         batch = [];
       }
     }
-    if (batch.length) await trx.insertInto("raw_records").values(batch).execute();
+    if (batch.length) await insertBatch();
     const connectionCount = await storeConnections(trx, id, await input.connections?.());
     await trx
       .insertInto("flow_phases")
@@ -92,19 +98,11 @@ async function storeConnections(trx: Transaction<FlowDatabase>, flowId: string, 
   if (!bytes) return 0;
   const connections = await parseConnections(bytes);
   for (let at = 0; at < connections.length; at += BATCH_ROWS) {
-    await trx
-      .insertInto("connections_raw")
-      .values(
-        connections.slice(at, at + BATCH_ROWS).map((c) => ({
-          flow_id: flowId,
-          row_number: c.rowNumber,
-          source: c.source,
-          destination: c.destination,
-          port: c.port,
-          protocol: c.protocol,
-        })),
-      )
-      .execute();
+    const rows = JSON.stringify(connections.slice(at, at + BATCH_ROWS));
+    await sql`insert into connections_raw (flow_id, row_number, source, destination, port, protocol)
+      select ${flowId}, c."rowNumber", c.source, c.destination, c.port, c.protocol
+      from jsonb_to_recordset(${rows}::jsonb)
+        as c("rowNumber" integer, source text, destination text, port integer, protocol text)`.execute(trx);
   }
   return connections.length;
 }

@@ -55,7 +55,13 @@ export const assetInventory: PhaseDefinition = {
     }
     const assetCount = keys.length - duplicateRows.length;
     await ctx.commit({ processed: keys.length, total: keys.length }, async (trx) => {
-      await trx.updateTable("assets").set({ duplicate_of: null }).where("flow_id", "=", flowId).execute();
+      // Only rows that were marked by an earlier run: an update rewrites the whole row.
+      await trx
+        .updateTable("assets")
+        .set({ duplicate_of: null })
+        .where("flow_id", "=", flowId)
+        .where("duplicate_of", "is not", null)
+        .execute();
       if (duplicateRows.length) {
         await sql`update assets a set duplicate_of = d.kept
           from unnest(${duplicateRows}::int[], ${keptRows}::int[]) as d(row_number, kept)

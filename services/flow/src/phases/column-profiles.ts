@@ -1,8 +1,8 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import type { Kysely } from "@migrate/db";
+import { rawValuesAsText } from "@migrate/domain";
 import type { ColumnProfileSchema } from "@migrate/gen/agent/v1/agent_pb";
 import type { FlowDatabase } from "../db/flow-database.ts";
-import { toValues } from "./raw-pages.ts";
 
 const PROFILE_ROWS = 500;
 const SAMPLES = 20;
@@ -22,7 +22,7 @@ export async function columnProfiles(
     .execute();
   const samples = new Map(columns.map((column) => [column, [] as string[]]));
   for (const row of rows) {
-    for (const [column, value] of Object.entries(toValues(row.data))) {
+    for (const [column, value] of Object.entries(rawValuesAsText(row.data))) {
       const list = samples.get(column);
       if (list && list.length < SAMPLES && value.trim() !== "") list.push(value);
     }

@@ -1,7 +1,6 @@
-import { toJson } from "@bufbuild/protobuf";
-import type { Insertable } from "@migrate/db";
-import { type Asset, AssetSchema, type Change, ChangeSchema } from "@migrate/gen/agent/v1/agent_pb";
-import type { AssetsTable } from "../db/flow-database.ts";
+import { sql, type Transaction } from "@migrate/db";
+import type { AssetDocument } from "@migrate/gen/agent/v1/agent_pb";
+import type { FlowDatabase } from "../db/flow-database.ts";
 import { runPipeline } from "../engine/batch-pipeline.ts";
 import { addNotice } from "../engine/flow-run.ts";
 import { countIssues } from "./count-issues.ts";
@@ -9,8 +8,6 @@ import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
 import { replaceIssues } from "./replace-issues.ts";
 import { loadMappings, toFieldMapping } from "./stored-mappings.ts";
-
-const JSON_NAMES = { useProtoFieldName: true } as const;
 
 /** Raw records + the approved mapping → canonical assets, with every change recorded. */
 export const dataCleansing: PhaseDefinition = {
@@ -31,29 +28,10 @@ export const dataCleansing: PhaseDefinition = {
           agent.cleanseRecords({ flowId, mappings, records: page.items.map((item) => item.record) }, options),
         ),
       commit: async (page, result) => {
-        const rawQuality = new Map(page.items.map((item) => [Number(item.record.rowNumber), item.quality]));
-        const rows = assetRows(flowId, result.assets, result.changes, rawQuality);
         processed += page.items.length;
         await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
           for (const notice of result.notices) await addNotice(trx, flowId, notice);
-          if (rows.length) {
-            await trx
-              .insertInto("assets")
-              .values(rows)
-              .onConflict((oc) =>
-                oc.columns(["flow_id", "row_number"]).doUpdateSet((eb) => ({
-                  data: eb.ref("excluded.data"),
-                  changes: eb.ref("excluded.changes"),
-                  asset_name: eb.ref("excluded.asset_name"),
-                  hostname: eb.ref("excluded.hostname"),
-                  asset_type: eb.ref("excluded.asset_type"),
-                  environment: eb.ref("excluded.environment"),
-                  os_family: eb.ref("excluded.os_family"),
-                  quality: eb.ref("excluded.quality"),
-                })),
-              )
-              .execute();
-          }
+          if (result.assets.length) await storeAssets(trx, flowId, result.assets);
           await replaceIssues(trx, flowId, "data_cleansing", { from: page.first, to: page.last }, result.issues);
         });
       },
@@ -66,32 +44,26 @@ export const dataCleansing: PhaseDefinition = {
   },
 };
 
-function assetRows(
-  flowId: string,
-  assets: readonly Asset[],
-  changes: readonly Change[],
-  rawQuality: Map<number, number | null>,
-): Insertable<AssetsTable>[] {
-  const changesByRow = new Map<number, unknown[]>();
-  for (const change of changes) {
-    const row = Number(change.rowNumber);
-    const list = changesByRow.get(row) ?? [];
-    list.push(toJson(ChangeSchema, change, JSON_NAMES));
-    changesByRow.set(row, list);
-  }
-  return assets.map((asset) => {
-    const row = Number(asset.rowNumber);
-    return {
-      flow_id: flowId,
-      row_number: row,
-      data: JSON.stringify(toJson(AssetSchema, asset, JSON_NAMES)),
-      changes: JSON.stringify(changesByRow.get(row) ?? []),
-      asset_name: asset.assetName,
-      hostname: asset.hostname,
-      asset_type: asset.assetType,
-      environment: asset.environment,
-      os_family: asset.osFamily,
-      quality: asset.qualityScore || (rawQuality.get(row) ?? 0),
-    };
-  });
+/**
+ * Upserts a batch of asset documents in one statement. The documents are spliced into one JSON
+ * array as the text they arrived as, so PostgreSQL parses each once and this process never
+ * does; the indexed columns are read out of them there. A quality of 0 (nothing to score)
+ * falls back to the raw record's validation score.
+ */
+async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, assets: readonly AssetDocument[]) {
+  const documents = `[${assets
+    .map((a) => `{"row_number":${Number(a.rowNumber)},"data":${a.assetJson},"changes":${a.changesJson || "[]"}}`)
+    .join(",")}]`;
+  await sql`insert into assets
+      (flow_id, row_number, data, changes, asset_name, hostname, asset_type, environment, os_family, quality)
+    select ${flowId}, d.row_number, d.data, d.changes,
+      coalesce(d.data->>'asset_name', ''), coalesce(d.data->>'hostname', ''), coalesce(d.data->>'asset_type', ''),
+      coalesce(d.data->>'environment', ''), coalesce(d.data->>'os_family', ''),
+      coalesce(nullif((d.data->>'quality_score')::float8, 0), r.quality, 0)
+    from jsonb_to_recordset(${documents}::jsonb) as d(row_number integer, data jsonb, changes jsonb)
+    left join raw_records r on r.flow_id = ${flowId} and r.row_number = d.row_number
+    on conflict (flow_id, row_number) do update set
+      data = excluded.data, changes = excluded.changes, asset_name = excluded.asset_name,
+      hostname = excluded.hostname, asset_type = excluded.asset_type, environment = excluded.environment,
+      os_family = excluded.os_family, quality = excluded.quality`.execute(trx);
 }

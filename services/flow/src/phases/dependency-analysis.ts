@@ -4,8 +4,10 @@ import { assetRefs } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { replaceIssues } from "./replace-issues.ts";
 
-// Connections per AnalyzeDependencies call; the agent refuses more than 100,000 items per call.
-const CONNECTIONS_PER_CALL = 5_000;
+// Connections per AnalyzeDependencies call. Every call carries all the asset refs, so calls are
+// few and large (a 10,000-server estate's file is one call); the agent takes up to 500,000
+// items per list and 64 MiB per message.
+const CONNECTIONS_PER_CALL = 100_000;
 const INSERT_ROWS = 1_000;
 
 /** Server-to-server edges from the connections file; skipped when the flow has none. */

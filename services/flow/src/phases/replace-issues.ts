@@ -1,9 +1,8 @@
-import type { Insertable, Transaction } from "@migrate/db";
+import { sql, type Transaction } from "@migrate/db";
 import type { Issue } from "@migrate/gen/agent/v1/agent_pb";
-import type { FlowDatabase, IssuesTable } from "../db/flow-database.ts";
+import type { FlowDatabase } from "../db/flow-database.ts";
 
-// 9 parameters a row: 2,000 rows stay far below PostgreSQL's 65,535 bind parameters.
-const CHUNK = 2_000;
+const CHUNK = 5_000;
 const SEVERITIES = new Set(["info", "warning", "error"]);
 
 /**
@@ -20,21 +19,20 @@ export async function replaceIssues(
   let remove = trx.deleteFrom("issues").where("flow_id", "=", flowId).where("phase", "=", phase);
   if (rows !== "all") remove = remove.where("row_number", ">=", rows.from).where("row_number", "<=", rows.to);
   await remove.execute();
-  const values: Insertable<IssuesTable>[] = issues.map((issue) => ({
-    flow_id: flowId,
-    phase,
+  const values = issues.map((issue) => ({
     row_number: Number(issue.rowNumber),
     column_name: issue.column,
     field: issue.field,
     value: issue.value,
-    severity: (SEVERITIES.has(issue.severity) ? issue.severity : "warning") as IssuesTable["severity"],
+    severity: SEVERITIES.has(issue.severity) ? issue.severity : "warning",
     code: issue.code || "unknown",
     message: issue.message,
   }));
   for (let at = 0; at < values.length; at += CHUNK) {
-    await trx
-      .insertInto("issues")
-      .values(values.slice(at, at + CHUNK))
-      .execute();
+    // One JSON parameter per statement, unpacked by PostgreSQL: no per-value bind parameters.
+    await sql`insert into issues (flow_id, phase, row_number, column_name, field, value, severity, code, message)
+      select ${flowId}, ${phase}, i.row_number, i.column_name, i.field, i.value, i.severity, i.code, i.message
+      from jsonb_to_recordset(${JSON.stringify(values.slice(at, at + CHUNK))}::jsonb) as i(row_number integer,
+        column_name text, field text, value text, severity text, code text, message text)`.execute(trx);
   }
 }

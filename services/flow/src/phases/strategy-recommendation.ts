@@ -1,13 +1,14 @@
-import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
+import { type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
-import { type Asset, AssetSchema, StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
+import { type AssetDocumentSchema, StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
 import { type Page, runPipeline } from "../engine/batch-pipeline.ts";
 import { addNotice } from "../engine/flow-run.ts";
 import type { PhaseContext } from "../engine/phase-context.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { planMigration } from "./plan-migration.ts";
+import { rowRangePage } from "./row-range-page.ts";
 
-const READ = { ignoreUnknownFields: true } as const;
+type AssetDocumentInit = MessageInitShape<typeof AssetDocumentSchema>;
 
 /** One of the 7 Rs per asset (in batches), then per application with dependency-aware waves. */
 export const strategyRecommendation: PhaseDefinition = {
@@ -49,24 +50,27 @@ export const strategyRecommendation: PhaseDefinition = {
   },
 };
 
-async function assetPage(ctx: PhaseContext, after: number): Promise<Page<Asset> | undefined> {
-  const rows = await ctx.db
-    .selectFrom("assets")
-    .select(["row_number", "data"])
-    .where("flow_id", "=", ctx.flow.id)
-    .where("duplicate_of", "is", null)
-    .where("row_number", ">", after)
-    .orderBy("row_number")
-    .limit(ctx.settings.batchSize)
-    .execute();
-  if (rows.length === 0) return undefined;
-  return {
-    first: rows[0]?.row_number ?? after + 1,
-    last: rows[rows.length - 1]?.row_number ?? after,
-    items: rows.map((row) => {
-      const asset = fromJson(AssetSchema, row.data as JsonValue, READ);
-      asset.rowNumber = BigInt(row.row_number);
-      return asset;
-    }),
-  };
+function assetPage(ctx: PhaseContext, after: number): Promise<Page<AssetDocumentInit> | undefined> {
+  const assets = ctx.db.selectFrom("assets").where("flow_id", "=", ctx.flow.id).where("duplicate_of", "is", null);
+  return rowRangePage(
+    after,
+    ctx.settings.batchSize,
+    async (from, to) =>
+      (
+        await assets
+          // As text: it goes to the agent as is (AssetDocument.asset_json), never parsed here.
+          .select(["row_number", sql<string>`data::text`.as("data")])
+          .where("row_number", ">=", from)
+          .where("row_number", "<=", to)
+          .orderBy("row_number")
+          .execute()
+      ).map((row) => ({ rowNumber: BigInt(row.row_number), assetJson: row.data })),
+    async (from) =>
+      (
+        await assets
+          .select((eb) => eb.fn.min("row_number").as("next"))
+          .where("row_number", ">", from)
+          .executeTakeFirst()
+      )?.next,
+  );
 }
