@@ -43,7 +43,9 @@ export function createClient<T extends GenServiceMethods>(
   target: string,
   options: { defaultTimeoutMs?: number; maxAttempts?: number } = {},
 ): ClientHandle<T> {
-  const maxAttempts = options.maxAttempts ?? 4;
+  // 5 attempts (grpc-js's ceiling) back off 0.1 + 0.2 + 0.4 + 0.8 s: longer than the capped
+  // reconnect backoff below, so a call made while a restarted server comes back reaches it.
+  const maxAttempts = options.maxAttempts ?? 5;
   const serviceConfig = {
     loadBalancingConfig: [{ round_robin: {} }],
     // grpc-js rejects a retry policy of fewer than 2 attempts: no retries means no policy.
@@ -69,6 +71,10 @@ export function createClient<T extends GenServiceMethods>(
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
+    // grpc-js waits 1 s, then 1.6 s, 2.6 s... between reconnects to a server that went away, and
+    // fails calls fast meanwhile: a service restarted in two seconds stayed unreachable for longer.
+    "grpc.initial_reconnect_backoff_ms": 100,
+    "grpc.max_reconnect_backoff_ms": 1_000,
     // Whole-flow calls (duplicates, dependencies, applications) carry every asset of a 100,000+ server flow.
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
   });

@@ -165,29 +165,35 @@ describe("discovery agents over gRPC", () => {
     const kept = assets.filter((a) => !duplicates.has(a.rowNumber));
     const keptDocuments = cleansed.assets.filter((a) => !duplicates.has(a.rowNumber));
 
-    const refs = kept.map((a) => ({
-      rowNumber: a.rowNumber,
-      assetName: a.assetName,
-      hostname: a.hostname,
-      fqdn: a.fqdn,
-      ipAddresses: a.ipAddresses,
-      applicationName: a.applicationName,
-      tags: a.tags,
-    }));
-    const connections = (parse(connectionsCsv) as string[][]).slice(1).map((row, i) => ({
-      rowNumber: BigInt(i + 1),
-      source: row[0] ?? "",
-      destination: row[1] ?? "",
-      port: Number(row[2]),
-      protocol: row[3] ?? "",
-    }));
-    const dependencies = await agents.client.analyzeDependencies({ flowId, assets: refs, connections }, call);
-    expect(dependencies.edges.filter((e) => !e.external).length).toBeGreaterThan(100);
-    expect(dependencies.edges.some((e) => e.serviceKind === "https")).toBe(true);
+    // The whole-flow calls take JSON arrays of AssetRef / Connection / DependencyEdge (proto field names).
+    const assetsJson = JSON.stringify(
+      kept.map((a) => ({
+        row_number: String(a.rowNumber),
+        asset_name: a.assetName,
+        hostname: a.hostname,
+        fqdn: a.fqdn,
+        ip_addresses: a.ipAddresses,
+        application_name: a.applicationName,
+        tags: a.tags,
+      })),
+    );
+    const connectionsJson = JSON.stringify(
+      (parse(connectionsCsv) as string[][]).slice(1).map((row, i) => ({
+        row_number: i + 1,
+        source: row[0] ?? "",
+        destination: row[1] ?? "",
+        port: Number(row[2]),
+        protocol: row[3] ?? "",
+      })),
+    );
+    const dependencies = await agents.client.analyzeDependencies({ flowId, assetsJson, connectionsJson }, call);
+    const edges = JSON.parse(dependencies.edgesJson) as Array<{ external: boolean; service_kind: string }>;
+    expect(edges.filter((e) => !e.external).length).toBeGreaterThan(100);
+    expect(edges.some((e) => e.service_kind === "https")).toBe(true);
     expect(dependencies.issues.map((i) => i.code)).toContain("unknown_host");
 
     const discovered = await agents.client.discoverApplications(
-      { flowId, assets: refs, edges: dependencies.edges },
+      { flowId, assetsJson, edgesJson: dependencies.edgesJson },
       call,
     );
     const grouped = discovered.applications.flatMap((a) => a.assetRowNumbers);
@@ -244,6 +250,17 @@ describe("discovery agents over gRPC", () => {
       .validateRecords({ flowId, mappings: [{ source: "A", target: "favourite_colour" }], records: [] }, call)
       .catch((e: unknown) => e);
     expect(isMeshError(badTarget) && badTarget.code).toBe("INVALID_ARGUMENT");
+    const notAList = await agents.client
+      .analyzeDependencies({ flowId, assetsJson: '{"row_number":1}', connectionsJson: "[]" }, call)
+      .catch((e: unknown) => e);
+    expect(isMeshError(notAList) && [notAList.code, notAList.message]).toEqual([
+      "INVALID_ARGUMENT",
+      "assets_json is not a JSON array",
+    ]);
+    const badItem = await agents.client
+      .discoverApplications({ flowId, assetsJson: "[]", edgesJson: '[{"port":443}, 7]' }, call)
+      .catch((e: unknown) => e);
+    expect(isMeshError(badItem) && badItem.details).toMatchObject({ field: "edges_json", index: 1 });
   });
 
   it("records one agent_runs row per call, scoped to the tenant and flow", async () => {

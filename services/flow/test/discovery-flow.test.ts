@@ -1,6 +1,7 @@
 import { FlowPhase, FlowStatus } from "@migrate/gen/common/v1/common_pb";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "../../../scripts/generate-sample.ts";
+import { ASSET_WAVE } from "../src/results/asset-view.ts";
 import { type DiscoveryMesh, startDiscoveryMesh } from "./support/discovery-mesh.ts";
 import { discoveryUpload } from "./support/discovery-upload.ts";
 import { tenant } from "./support/upload.ts";
@@ -60,7 +61,7 @@ describe("a discovery flow end to end", () => {
     const db = mesh.database.db;
     const assets = await db
       .selectFrom("assets")
-      .select(["row_number", "hostname", "duplicate_of", "strategy", "wave"])
+      .select(["row_number", "hostname", "duplicate_of", "strategy", ASSET_WAVE])
       .where("flow_id", "=", id)
       .execute();
     const kept = assets.filter((a) => a.duplicate_of === null);

@@ -239,17 +239,12 @@ describe("GetReport", () => {
 
   it("measures quality on the raw records before there are assets", async () => {
     const fresh = await quietFlow(acme, "no assets yet");
+    // What the validation phase leaves in its checkpoint after scoring two rows 0.25 and 0.75.
     await env.database.db
-      .updateTable("raw_records")
-      .set({ quality: 0.25 })
+      .updateTable("flow_phases")
+      .set({ checkpoint: JSON.stringify({ last_row: 1000, quality_sum: 1, quality_rows: 2 }) })
       .where("flow_id", "=", fresh)
-      .where("row_number", "=", 1)
-      .execute();
-    await env.database.db
-      .updateTable("raw_records")
-      .set({ quality: 0.75 })
-      .where("flow_id", "=", fresh)
-      .where("row_number", "=", 2)
+      .where("phase", "=", "data_validation")
       .execute();
     const report = await flows.getReport({ flowId: fresh }, { tenant: acme });
     expect(report.assetCount).toBe(0n);

@@ -21,7 +21,8 @@ import type { AgentMetrics } from "./agent-metrics.ts";
 import { type AgentRun, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
 import { assetDocument, recordsFrom, strategyAssetFrom } from "./asset-documents.ts";
 import { type FetchLearnedHints, noLearnedHints } from "./fetch-learned-hints.ts";
-import { assetRefFrom, edgeFrom, edgeOut, issueOut, mappingIndexFrom } from "./message-mappers.ts";
+import { assetRefsFrom, connectionsFrom, edgesFrom, edgesJson } from "./graph-documents.ts";
+import { issueOut, mappingIndexFrom } from "./message-mappers.ts";
 
 /**
  * The `AgentService` handlers: validate the request, run the pure agent, let the configured LLM
@@ -148,37 +149,31 @@ export function agentServiceImpl(deps: {
         },
       }),
 
-    analyzeDependencies: (request, ctx) =>
-      run(ctx, {
+    analyzeDependencies: async (request, ctx) => {
+      const assets = assetRefsFrom(request.assetsJson, "assets_json");
+      const connections = connectionsFrom(request.connectionsJson, "connections_json");
+      const result = await run(ctx, {
         agent: "dependency_analysis",
         flowId: request.flowId,
-        inputs: { assets: request.assets.length, connections: request.connections.length },
+        inputs: { assets: assets.length, connections: connections.length },
         limit: MAX_FLOW_ITEMS,
-        outputs: (response) => response.edges.length,
-        work: () => {
-          const result = analyzeDependencies(
-            request.assets.map(assetRefFrom),
-            request.connections.map((c) => ({
-              row: Number(c.rowNumber),
-              source: c.source,
-              destination: c.destination,
-              port: c.port,
-              protocol: c.protocol,
-            })),
-          );
-          return { edges: result.edges.map(edgeOut), issues: result.issues.map(issueOut) };
-        },
-      }),
+        outputs: (found) => found.edges.length,
+        work: () => analyzeDependencies(assets, connections),
+      });
+      return { edgesJson: edgesJson(result.edges), issues: result.issues.map(issueOut) };
+    },
 
-    discoverApplications: (request, ctx) =>
-      run(ctx, {
+    discoverApplications: (request, ctx) => {
+      const assets = assetRefsFrom(request.assetsJson, "assets_json");
+      const edges = edgesFrom(request.edgesJson, "edges_json");
+      return run(ctx, {
         agent: "application_discovery",
         flowId: request.flowId,
-        inputs: { assets: request.assets.length, edges: request.edges.length },
+        inputs: { assets: assets.length, edges: edges.length },
         limit: MAX_FLOW_ITEMS,
         outputs: (response) => response.applications.length,
         work: () => {
-          const result = discoverApplications(request.assets.map(assetRefFrom), request.edges.map(edgeFrom));
+          const result = discoverApplications(assets, edges);
           return {
             applications: result.applications.map(({ assetRows, ...application }) => ({
               ...application,
@@ -187,7 +182,8 @@ export function agentServiceImpl(deps: {
             applicationEdges: result.applicationEdges,
           };
         },
-      }),
+      });
+    },
 
     recommendStrategies: (request, ctx) =>
       run(ctx, {

@@ -37,7 +37,6 @@ export interface RawRecordsTable {
   /** 1-based position of the record in the uploaded file (header excluded). */
   row_number: number;
   data: Json<Record<string, unknown>>;
-  quality: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface ConnectionsRawTable {
@@ -102,7 +101,6 @@ export interface AssetsTable {
   application_key: ColumnType<string | null, string | null | undefined, string | null>;
   strategy: ColumnType<string | null, string | null | undefined, string | null>;
   strategy_detail: ColumnType<Record<string, unknown> | null, string | null | undefined, string | null>;
-  wave: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface DependenciesTable {

@@ -1,5 +1,5 @@
 import { sql } from "@migrate/db";
-import { assetRefs } from "./asset-refs.ts";
+import { assetRefsJson } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 
 const INSERT_ROWS = 1_000;
@@ -10,42 +10,17 @@ export const applicationDiscovery: PhaseDefinition = {
   weight: 10,
   async run(ctx) {
     const flowId = ctx.flow.id;
-    const assets = await assetRefs(ctx.db, flowId);
-    const dependencies = await ctx.db
-      .selectFrom("dependencies")
-      .select([
-        "source_row_number",
-        "source_label",
-        "target_row_number",
-        "target_label",
-        "port",
-        "protocol",
-        "service_kind",
-        "connection_count",
-        "external",
-      ])
-      .where("flow_id", "=", flowId)
-      .orderBy("id")
-      .execute();
+    const assetsJson = await assetRefsJson(ctx.db, flowId);
+    const { rows } = await sql<{ edges: string }>`
+      select coalesce(json_agg(json_build_object(
+          'source_row_number', source_row_number, 'source_label', source_label,
+          'target_row_number', target_row_number, 'target_label', target_label, 'port', port,
+          'protocol', protocol, 'service_kind', service_kind, 'connection_count', connection_count,
+          'external', external
+        ) order by id), '[]')::text as edges
+      from dependencies where flow_id = ${flowId}`.execute(ctx.db);
     const result = await ctx.call("DiscoverApplications", (agent, options) =>
-      agent.discoverApplications(
-        {
-          flowId,
-          assets,
-          edges: dependencies.map((d) => ({
-            sourceRowNumber: BigInt(d.source_row_number),
-            sourceLabel: d.source_label,
-            targetRowNumber: BigInt(d.target_row_number),
-            targetLabel: d.target_label,
-            port: d.port,
-            protocol: d.protocol,
-            serviceKind: d.service_kind,
-            connectionCount: d.connection_count,
-            external: d.external,
-          })),
-        },
-        options,
-      ),
+      agent.discoverApplications({ flowId, assetsJson, edgesJson: rows[0]?.edges ?? "[]" }, options),
     );
     const memberRows: number[] = [];
     const memberKeys: string[] = [];
@@ -71,7 +46,8 @@ export const applicationDiscovery: PhaseDefinition = {
       edge_count: e.edgeCount,
       service_kinds: JSON.stringify(e.serviceKinds),
     }));
-    await ctx.commit({ processed: assets.length, total: assets.length }, async (trx) => {
+    const assetCount = ctx.flow.asset_count;
+    await ctx.commit({ processed: assetCount, total: assetCount }, async (trx) => {
       await trx.deleteFrom("application_edges").where("flow_id", "=", flowId).execute();
       await trx.deleteFrom("applications").where("flow_id", "=", flowId).execute();
       for (let at = 0; at < applications.length; at += INSERT_ROWS) {

@@ -25,7 +25,7 @@ export const dataCleansing: PhaseDefinition = {
       nextPage: (after) => rawPage(ctx.db, flowId, after, ctx.settings.batchSize),
       process: (page) =>
         ctx.call("CleanseRecords", (agent, options) =>
-          agent.cleanseRecords({ flowId, mappings, records: page.items.map((item) => item.record) }, options),
+          agent.cleanseRecords({ flowId, mappings, records: page.items }, options),
         ),
       commit: async (page, result) => {
         processed += page.items.length;
@@ -47,8 +47,7 @@ export const dataCleansing: PhaseDefinition = {
 /**
  * Upserts a batch of asset documents in one statement. The documents are spliced into one JSON
  * array as the text they arrived as, so PostgreSQL parses each once and this process never
- * does; the indexed columns are read out of them there. A quality of 0 (nothing to score)
- * falls back to the raw record's validation score.
+ * does; the indexed columns are read out of them there.
  */
 async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, assets: readonly AssetDocument[]) {
   const documents = `[${assets
@@ -59,9 +58,8 @@ async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, asset
     select ${flowId}, d.row_number, d.data, d.changes,
       coalesce(d.data->>'asset_name', ''), coalesce(d.data->>'hostname', ''), coalesce(d.data->>'asset_type', ''),
       coalesce(d.data->>'environment', ''), coalesce(d.data->>'os_family', ''),
-      coalesce(nullif((d.data->>'quality_score')::float8, 0), r.quality, 0)
+      coalesce((d.data->>'quality_score')::float8, 0)
     from jsonb_to_recordset(${documents}::jsonb) as d(row_number integer, data jsonb, changes jsonb)
-    left join raw_records r on r.flow_id = ${flowId} and r.row_number = d.row_number
     on conflict (flow_id, row_number) do update set
       data = excluded.data, changes = excluded.changes, asset_name = excluded.asset_name,
       hostname = excluded.hostname, asset_type = excluded.asset_type, environment = excluded.environment,

@@ -1,4 +1,3 @@
-import { sql } from "@migrate/db";
 import { runPipeline } from "../engine/batch-pipeline.ts";
 import { addNotice } from "../engine/flow-run.ts";
 import { countIssues } from "./count-issues.ts";
@@ -18,6 +17,9 @@ export const dataValidation: PhaseDefinition = {
     const total = ctx.flow.raw_record_count;
     const personal = new Set((ctx.checkpoint.personal_data_columns as string[] | undefined) ?? []);
     let processed = ctx.processed;
+    // The report's data quality before the inventory exists: the mean of the row scores.
+    let qualitySum = Number(ctx.checkpoint.quality_sum ?? 0);
+    let qualityRows = Number(ctx.checkpoint.quality_rows ?? 0);
     await runPipeline({
       after: Number(ctx.checkpoint.last_row ?? 0),
       inFlight: ctx.settings.batchesInFlight,
@@ -25,22 +27,22 @@ export const dataValidation: PhaseDefinition = {
       nextPage: (after) => rawPage(ctx.db, flowId, after, ctx.settings.batchSize),
       process: (page) =>
         ctx.call("ValidateRecords", (agent, options) =>
-          agent.validateRecords({ flowId, mappings, records: page.items.map((item) => item.record) }, options),
+          agent.validateRecords({ flowId, mappings, records: page.items }, options),
         ),
       commit: async (page, result) => {
         for (const column of result.personalDataColumns) personal.add(column);
         processed += page.items.length;
-        const checkpoint = { last_row: page.last, personal_data_columns: [...personal] };
-        await ctx.commit({ processed, total, checkpoint }, async (trx) => {
-          await replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues);
-          if (result.quality.length) {
-            const rows = result.quality.map((q) => Number(q.rowNumber));
-            const scores = result.quality.map((q) => q.score);
-            await sql`update raw_records r set quality = q.score
-              from unnest(${rows}::int[], ${scores}::float8[]) as q(row_number, score)
-              where r.flow_id = ${flowId} and r.row_number = q.row_number`.execute(trx);
-          }
-        });
+        for (const { score } of result.quality) qualitySum += score;
+        qualityRows += result.quality.length;
+        const checkpoint = {
+          last_row: page.last,
+          personal_data_columns: [...personal],
+          quality_sum: qualitySum,
+          quality_rows: qualityRows,
+        };
+        await ctx.commit({ processed, total, checkpoint }, (trx) =>
+          replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues),
+        );
       },
       counts: (result) => ({ "flow.batch.issues": result.issues.length }),
     });

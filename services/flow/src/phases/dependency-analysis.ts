@@ -1,6 +1,9 @@
-import type { DependencyEdge, Issue } from "@migrate/gen/agent/v1/agent_pb";
+import { sql, type Transaction } from "@migrate/db";
+import type { Issue } from "@migrate/gen/agent/v1/agent_pb";
+import type { FlowDatabase } from "../db/flow-database.ts";
 import { inBatchSpan } from "../engine/batch-span.ts";
-import { assetRefs } from "./asset-refs.ts";
+import type { PhaseContext } from "../engine/phase-context.ts";
+import { assetRefsJson } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { replaceIssues } from "./replace-issues.ts";
 
@@ -8,7 +11,6 @@ import { replaceIssues } from "./replace-issues.ts";
 // few and large (a 10,000-server estate's file is one call); the agent takes up to 500,000
 // items per list and 64 MiB per message.
 const CONNECTIONS_PER_CALL = 100_000;
-const INSERT_ROWS = 1_000;
 
 /** Server-to-server edges from the connections file; skipped when the flow has none. */
 export const dependencyAnalysis: PhaseDefinition = {
@@ -18,99 +20,83 @@ export const dependencyAnalysis: PhaseDefinition = {
     const flowId = ctx.flow.id;
     const total = ctx.flow.connection_count;
     if (total === 0) return { status: "skipped", reason: "no connections file was uploaded" };
-    const assets = await assetRefs(ctx.db, flowId);
-    const edges = new Map<string, DependencyEdge>();
+    const assetsJson = await assetRefsJson(ctx.db, flowId);
+    // Each call's edges stay the text the agent sent until PostgreSQL merges and stores them.
+    const edgeLists: string[] = [];
     const issues: Issue[] = [];
     let processed = 0;
-    for (let after = 0; ; ) {
-      const connections = await ctx.db
-        .selectFrom("connections_raw")
-        .select(["row_number", "source", "destination", "port", "protocol"])
-        .where("flow_id", "=", flowId)
-        .where("row_number", ">", after)
-        .orderBy("row_number")
-        .limit(CONNECTIONS_PER_CALL)
-        .execute();
-      if (connections.length === 0) break;
-      const first = connections[0]?.row_number ?? after;
-      after = connections[connections.length - 1]?.row_number ?? after;
+    for (let after = 0; after < total; after += CONNECTIONS_PER_CALL) {
+      const { connections, count } = await connectionsJson(ctx, after, after + CONNECTIONS_PER_CALL);
       const batch = {
-        "flow.batch.first_row": first,
-        "flow.batch.last_row": after,
-        "flow.batch.records": connections.length,
+        "flow.batch.first_row": after + 1,
+        "flow.batch.last_row": after + CONNECTIONS_PER_CALL,
+        "flow.batch.records": count,
       };
-      const result = await inBatchSpan(batch, async () => {
+      const answer = await inBatchSpan(batch, async () => {
         const answer = await ctx.call("AnalyzeDependencies", (agent, options) =>
-          agent.analyzeDependencies(
-            {
-              flowId,
-              assets,
-              connections: connections.map((c) => ({
-                rowNumber: BigInt(c.row_number),
-                source: c.source,
-                destination: c.destination,
-                port: c.port ?? 0,
-                protocol: c.protocol,
-              })),
-            },
-            options,
-          ),
+          agent.analyzeDependencies({ flowId, assetsJson, connectionsJson: connections }, options),
         );
-        processed += connections.length;
+        processed += count;
         // Progress only: the edges of a file are stored together below, in one transaction.
         if (processed < total) await ctx.commit({ processed, total });
-        return {
-          answer,
-          counts: { "flow.batch.edges": answer.edges.length, "flow.batch.issues": answer.issues.length },
-        };
+        return { answer, counts: { "flow.batch.issues": answer.issues.length } };
       });
-      mergeEdges(edges, result.answer.edges);
-      issues.push(...result.answer.issues);
+      edgeLists.push(answer.answer.edgesJson || "[]");
+      issues.push(...answer.answer.issues);
     }
-    const rows = [...edges.values()].map((edge, index) => ({
-      flow_id: flowId,
-      id: index + 1,
-      source_row_number: Number(edge.sourceRowNumber),
-      source_label: edge.sourceLabel,
-      target_row_number: Number(edge.targetRowNumber),
-      target_label: edge.targetLabel,
-      port: edge.port,
-      protocol: edge.protocol,
-      service_kind: edge.serviceKind || "unknown",
-      connection_count: edge.connectionCount,
-      external: edge.external,
-    }));
-    await ctx.commit({ processed, total }, async (trx) => {
+    const stored = await ctx.commit({ processed, total }, async (trx) => {
       await trx.deleteFrom("dependencies").where("flow_id", "=", flowId).execute();
-      for (let at = 0; at < rows.length; at += INSERT_ROWS) {
-        await trx
-          .insertInto("dependencies")
-          .values(rows.slice(at, at + INSERT_ROWS))
-          .execute();
-      }
+      const inserted = await storeEdges(trx, flowId, edgeLists);
       await replaceIssues(trx, flowId, "dependency_analysis", "all", issues);
+      return inserted;
     });
-    const external = rows.filter((row) => row.external).length;
     return {
       status: "completed",
-      counts: { connections: processed, dependencies: rows.length, external, issues: issues.length },
+      counts: { connections: processed, dependencies: stored.edges, external: stored.external, issues: issues.length },
     };
   },
 };
 
-/** The same endpoints, port and protocol from different calls are one edge with their counts summed. */
-function mergeEdges(edges: Map<string, DependencyEdge>, found: readonly DependencyEdge[]): void {
-  for (const edge of found) {
-    const key = [
-      edge.sourceRowNumber,
-      edge.sourceRowNumber ? "" : edge.sourceLabel,
-      edge.targetRowNumber,
-      edge.targetRowNumber ? "" : edge.targetLabel,
-      edge.port,
-      edge.protocol,
-    ].join("\u0000");
-    const existing = edges.get(key);
-    if (existing) existing.connectionCount += edge.connectionCount;
-    else edges.set(key, edge);
-  }
+/** Connection rows `from`..`to` (exclusive of `from`) as the JSON array of agent.v1.Connection. */
+async function connectionsJson(ctx: PhaseContext, after: number, last: number) {
+  const { rows } = await sql<{ connections: string; count: number }>`
+    select coalesce(json_agg(json_build_object(
+        'row_number', row_number, 'source', source, 'destination', destination,
+        'port', coalesce(port, 0), 'protocol', protocol
+      ) order by row_number), '[]')::text as connections, count(*)::int as count
+    from connections_raw
+    where flow_id = ${ctx.flow.id} and row_number > ${after} and row_number <= ${last}`.execute(ctx.db);
+  return { connections: rows[0]?.connections ?? "[]", count: rows[0]?.count ?? 0 };
+}
+
+/**
+ * Stores the edges of every call as one set: the same endpoints, port and protocol found by
+ * different calls are one edge with their counts summed (an endpoint outside the inventory is
+ * told apart by its label). Ids follow first appearance.
+ */
+async function storeEdges(trx: Transaction<FlowDatabase>, flowId: string, edgeLists: readonly string[]) {
+  const { rows } = await sql<{ edges: number; external: number }>`
+    with found as (
+      select e.*, list.ord * 1000000000 + item.ord as seen
+      from jsonb_array_elements(${`[${edgeLists.join(",")}]`}::jsonb) with ordinality as list(edges, ord),
+        jsonb_array_elements(list.edges) with ordinality as item(edge, ord),
+        jsonb_to_record(item.edge) as e(source_row_number integer, source_label text, target_row_number integer,
+          target_label text, port integer, protocol text, service_kind text, connection_count integer, external boolean)
+    ), merged as (
+      select min(source_label) as source_label, min(target_label) as target_label, source_row_number,
+        target_row_number, port, protocol, min(service_kind) as service_kind,
+        sum(connection_count)::int as connection_count, bool_or(external) as external, min(seen) as seen
+      from found
+      group by source_row_number, case when source_row_number = 0 then source_label else '' end,
+        target_row_number, case when target_row_number = 0 then target_label else '' end, port, protocol
+    ), inserted as (
+      insert into dependencies (flow_id, id, source_row_number, source_label, target_row_number, target_label,
+        port, protocol, service_kind, connection_count, external)
+      select ${flowId}, row_number() over (order by seen), source_row_number, source_label, target_row_number,
+        target_label, port, protocol, coalesce(nullif(service_kind, ''), 'unknown'), connection_count, external
+      from merged
+      returning external
+    )
+    select count(*)::int as edges, count(*) filter (where external)::int as external from inserted`.execute(trx);
+  return rows[0] ?? { edges: 0, external: 0 };
 }

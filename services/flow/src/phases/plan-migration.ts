@@ -97,9 +97,6 @@ export async function planMigration(ctx: PhaseContext): Promise<{ waves: number;
         )
         .execute();
     }
-    await sql`update assets a set wave = ap.wave from applications ap
-      where a.flow_id = ${flowId} and ap.flow_id = a.flow_id and ap.key = a.application_key
-        and a.wave is distinct from ap.wave`.execute(trx);
   });
   return { waves: result.waves.length, applications: applications.length };
 }

@@ -7,18 +7,13 @@ import { rowRangePage } from "./row-range-page.ts";
 
 export type RawRecordInit = MessageInitShape<typeof RawRecordSchema>;
 
-export interface RawItem {
-  record: RawRecordInit;
-  quality: number | null;
-}
-
 /** The next page of a flow's raw records, as agent.v1.RawRecord messages. */
 export function rawPage(
   db: Kysely<FlowDatabase>,
   flowId: string,
   after: number,
   limit: number,
-): Promise<Page<RawItem> | undefined> {
+): Promise<Page<RawRecordInit> | undefined> {
   const raw = db.selectFrom("raw_records").where("flow_id", "=", flowId);
   return rowRangePage(
     after,
@@ -27,15 +22,12 @@ export function rawPage(
       (
         await raw
           // As text: it goes to the agent as is (RawRecord.values_json), never parsed here.
-          .select(["row_number", sql<string>`data::text`.as("data"), "quality"])
+          .select(["row_number", sql<string>`data::text`.as("data")])
           .where("row_number", ">=", from)
           .where("row_number", "<=", to)
           .orderBy("row_number")
           .execute()
-      ).map((row) => ({
-        record: { rowNumber: BigInt(row.row_number), valuesJson: row.data },
-        quality: row.quality,
-      })),
+      ).map((row) => ({ rowNumber: BigInt(row.row_number), valuesJson: row.data })),
     async (from) =>
       (
         await raw

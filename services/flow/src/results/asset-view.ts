@@ -1,4 +1,5 @@
 import { create, fromJson, type JsonValue } from "@bufbuild/protobuf";
+import { sql } from "@migrate/db";
 import {
   type Asset,
   AssetSchema,
@@ -7,6 +8,10 @@ import {
 } from "@migrate/gen/agent/v1/agent_pb";
 import { type AssetView, AssetViewSchema } from "@migrate/gen/flow/v1/flow_pb";
 
+/** An asset's wave: its application's, read rather than copied onto every asset row. */
+export const ASSET_WAVE = sql<number | null>`(select ap.wave from applications ap
+  where ap.flow_id = assets.flow_id and ap.key = assets.application_key)`.as("wave");
+
 /** The columns an asset listing or export reads. */
 export const ASSET_VIEW_COLUMNS = [
   "row_number",
@@ -14,8 +19,8 @@ export const ASSET_VIEW_COLUMNS = [
   "application_key",
   "strategy",
   "strategy_detail",
-  "wave",
   "quality",
+  ASSET_WAVE,
 ] as const;
 
 export interface AssetViewRow {

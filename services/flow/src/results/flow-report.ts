@@ -105,10 +105,12 @@ async function issueCounts(db: Kysely<FlowDatabase>, flowId: string) {
   return { open: rows.reduce((sum, row) => sum + Number(row.open), 0), counts: sorted(counts) };
 }
 
-// Before the inventory exists, the validation's row scores are the best measure of quality.
+// Before the inventory exists, the validation's row scores are the best measure of quality: the
+// phase keeps their sum and count in its checkpoint.
 async function rawQuality(db: Kysely<FlowDatabase>, flowId: string): Promise<number | null> {
   const { rows } = await sql<{ quality: number | null }>`
-    select avg(quality) as quality from raw_records where flow_id = ${flowId} and quality is not null`.execute(db);
+    select (checkpoint->>'quality_sum')::float8 / nullif((checkpoint->>'quality_rows')::float8, 0) as quality
+    from flow_phases where flow_id = ${flowId} and phase = 'data_validation'`.execute(db);
   return rows[0]?.quality ?? null;
 }
 

@@ -127,7 +127,6 @@ export async function insertFixture(db: Kysely<FlowDatabase>, flowId: string, fi
                 missing_data: ["utilization"],
               })
             : null,
-          wave: a.wave,
         })),
       )
       .execute();
@@ -214,7 +213,7 @@ export async function insertFixture(db: Kysely<FlowDatabase>, flowId: string, fi
 export async function insertBulkAssets(db: Kysely<FlowDatabase>, flowId: string, count: number): Promise<void> {
   await sql`
     insert into assets (flow_id, row_number, data, asset_name, hostname, asset_type, environment, os_family,
-                        quality, application_key, strategy, strategy_detail, wave)
+                        quality, application_key, strategy, strategy_detail)
     select ${flowId}::uuid, i,
            jsonb_build_object(
              'row_number', i::text, 'asset_name', 'bulk ' || i, 'hostname', 'bulk-' || i,
@@ -225,7 +224,6 @@ export async function insertBulkAssets(db: Kysely<FlowDatabase>, flowId: string,
              'custom_attributes', jsonb_build_object('notes', repeat('n', 2500), 'rack', 'r' || (i % 40))),
            'bulk ' || i, 'bulk-' || i, 'virtual_machine', 'production', 'linux', 0.8, 'bulk-app', 'rehost',
            jsonb_build_object('row_number', i::text, 'strategy', 'rehost', 'confidence', 0.8,
-                              'rationale', repeat('r', 300)),
-           1
+                              'rationale', repeat('r', 300))
     from generate_series(1, ${count}::int) as i`.execute(db);
 }

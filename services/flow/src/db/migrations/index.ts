@@ -4,6 +4,7 @@ import { createRawRecords } from "./2026_11_26_0002_create_raw_records.ts";
 import { createOutbox } from "./2026_11_26_0003_create_outbox.ts";
 import { createDiscoveryTables } from "./2026_11_26_0004_create_discovery_tables.ts";
 import { addFlowTraceCarrier } from "./2026_11_26_0005_add_flow_trace_carrier.ts";
+import { dropPerRowCopies } from "./2026_11_27_0006_drop_per_row_copies.ts";
 
 /** Every migration of the `flow` schema, keyed by its frozen, date-prefixed name. */
 export const flowMigrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const flowMigrations: Record<string, Migration> = {
   "2026_11_26_0003_create_outbox": createOutbox,
   "2026_11_26_0004_create_discovery_tables": createDiscoveryTables,
   "2026_11_26_0005_add_flow_trace_carrier": addFlowTraceCarrier,
+  "2026_11_27_0006_drop_per_row_copies": dropPerRowCopies,
 };
