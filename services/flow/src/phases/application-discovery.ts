@@ -1,5 +1,5 @@
 import { sql } from "@migrate/db";
-import { assetRefsJson } from "./asset-refs.ts";
+import { assetRefsJson, JSON_CHUNK_ROWS } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 
 const INSERT_ROWS = 1_000;
@@ -10,17 +10,25 @@ export const applicationDiscovery: PhaseDefinition = {
   weight: 10,
   async run(ctx) {
     const flowId = ctx.flow.id;
-    const assetsJson = await assetRefsJson(ctx.db, flowId);
-    const { rows } = await sql<{ edges: string }>`
-      select coalesce(json_agg(json_build_object(
-          'source_row_number', source_row_number, 'source_label', source_label,
-          'target_row_number', target_row_number, 'target_label', target_label, 'port', port,
-          'protocol', protocol, 'service_kind', service_kind, 'connection_count', connection_count,
-          'external', external
-        ) order by id), '[]')::text as edges
-      from dependencies where flow_id = ${flowId}`.execute(ctx.db);
+    const assetsJson = await assetRefsJson(ctx.db, flowId, ctx.flow.raw_record_count);
+    // Edge ids run 1..n: JSON chunks of them until one comes back empty.
+    const edgesJson: string[] = [];
+    for (let after = 0; ; after += JSON_CHUNK_ROWS) {
+      const { rows } = await sql<{ edges: string | null }>`
+        select json_agg(json_build_object(
+            'source_row_number', source_row_number, 'source_label', source_label,
+            'target_row_number', target_row_number, 'target_label', target_label, 'port', port,
+            'protocol', protocol, 'service_kind', service_kind, 'connection_count', connection_count,
+            'external', external
+          ) order by id)::text as edges
+        from dependencies where flow_id = ${flowId} and id > ${after} and id <= ${after + JSON_CHUNK_ROWS}`.execute(
+        ctx.db,
+      );
+      if (!rows[0]?.edges) break;
+      edgesJson.push(rows[0].edges);
+    }
     const result = await ctx.call("DiscoverApplications", (agent, options) =>
-      agent.discoverApplications({ flowId, assetsJson, edgesJson: rows[0]?.edges ?? "[]" }, options),
+      agent.discoverApplications({ flowId, assetsJson, edgesJson }, options),
     );
     const memberRows: number[] = [];
     const memberKeys: string[] = [];

@@ -3,14 +3,14 @@ import type { Issue } from "@migrate/gen/agent/v1/agent_pb";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import { inBatchSpan } from "../engine/batch-span.ts";
 import type { PhaseContext } from "../engine/phase-context.ts";
-import { assetRefsJson } from "./asset-refs.ts";
+import { assetRefsJson, JSON_CHUNK_ROWS } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { replaceIssues } from "./replace-issues.ts";
 
 // Connections per AnalyzeDependencies call. Every call carries all the asset refs, so calls are
-// few and large (a 10,000-server estate's file is one call); the agent takes up to 500,000
-// items per list and 64 MiB per message.
-const CONNECTIONS_PER_CALL = 100_000;
+// few and large (a connections file of up to 200,000 rows is one call); the agent takes up to
+// 500,000 items per list and 64 MiB per message.
+const CONNECTIONS_PER_CALL = 200_000;
 
 /** Server-to-server edges from the connections file; skipped when the flow has none. */
 export const dependencyAnalysis: PhaseDefinition = {
@@ -20,13 +20,13 @@ export const dependencyAnalysis: PhaseDefinition = {
     const flowId = ctx.flow.id;
     const total = ctx.flow.connection_count;
     if (total === 0) return { status: "skipped", reason: "no connections file was uploaded" };
-    const assetsJson = await assetRefsJson(ctx.db, flowId);
+    const assetsJson = await assetRefsJson(ctx.db, flowId, ctx.flow.raw_record_count);
     // Each call's edges stay the text the agent sent until PostgreSQL merges and stores them.
     const edgeLists: string[] = [];
     const issues: Issue[] = [];
     let processed = 0;
     for (let after = 0; after < total; after += CONNECTIONS_PER_CALL) {
-      const { connections, count } = await connectionsJson(ctx, after, after + CONNECTIONS_PER_CALL);
+      const { connections, count } = await connectionsJson(ctx, after, Math.min(total, after + CONNECTIONS_PER_CALL));
       const batch = {
         "flow.batch.first_row": after + 1,
         "flow.batch.last_row": after + CONNECTIONS_PER_CALL,
@@ -57,16 +57,23 @@ export const dependencyAnalysis: PhaseDefinition = {
   },
 };
 
-/** Connection rows `from`..`to` (exclusive of `from`) as the JSON array of agent.v1.Connection. */
+/** Connection rows after `after` up to `last`, as JSON arrays of agent.v1.Connection, one per chunk. */
 async function connectionsJson(ctx: PhaseContext, after: number, last: number) {
-  const { rows } = await sql<{ connections: string; count: number }>`
-    select coalesce(json_agg(json_build_object(
-        'row_number', row_number, 'source', source, 'destination', destination,
-        'port', coalesce(port, 0), 'protocol', protocol
-      ) order by row_number), '[]')::text as connections, count(*)::int as count
-    from connections_raw
-    where flow_id = ${ctx.flow.id} and row_number > ${after} and row_number <= ${last}`.execute(ctx.db);
-  return { connections: rows[0]?.connections ?? "[]", count: rows[0]?.count ?? 0 };
+  const connections: string[] = [];
+  let count = 0;
+  for (let from = after; from < last; from += JSON_CHUNK_ROWS) {
+    const { rows } = await sql<{ connections: string; count: number }>`
+      select coalesce(json_agg(json_build_object(
+          'row_number', row_number, 'source', source, 'destination', destination,
+          'port', coalesce(port, 0), 'protocol', protocol
+        ) order by row_number), '[]')::text as connections, count(*)::int as count
+      from connections_raw
+      where flow_id = ${ctx.flow.id} and row_number > ${from}
+        and row_number <= ${Math.min(last, from + JSON_CHUNK_ROWS)}`.execute(ctx.db);
+    connections.push(rows[0]?.connections ?? "[]");
+    count += rows[0]?.count ?? 0;
+  }
+  return { connections, count };
 }
 
 /**
