@@ -9,6 +9,7 @@ import { findDuplicates } from "../agents/duplicate-detection.ts";
 import { suggestMappings } from "../agents/field-mapping.ts";
 import { planMigration } from "../agents/migration-planning.ts";
 import { cleanseRecords } from "../agents/record-cleansing.ts";
+import type { MappingIndex, RawRecord } from "../agents/record-mapping.ts";
 import { validateRecords } from "../agents/record-validation.ts";
 import { recommendStrategy } from "../agents/strategy-recommendation.ts";
 import type { AgentDatabase } from "../db/agent-database.ts";
@@ -45,6 +46,24 @@ export function agentServiceImpl(deps: {
     flowId,
     signal: ctx.signal,
   });
+  const validation = (index: MappingIndex, records: readonly RawRecord[]) => {
+    const result = validateRecords(index, records);
+    return {
+      issues: result.issues.map(issueOut),
+      quality: result.quality.map((q) => ({ rowNumber: BigInt(q.row), score: q.score })),
+      personalDataColumns: result.personalDataColumns,
+    };
+  };
+  const cleansing = async (ctx: CallContext, flowId: string, index: MappingIndex, records: readonly RawRecord[]) => {
+    const result = cleanseRecords(index, records);
+    const { notices } = await refineClassifications(refiner, refinementCall(ctx, flowId), result.assets);
+    const changes = Map.groupBy(result.changes, (change) => change.row);
+    return {
+      notices,
+      assets: result.assets.map((asset) => assetDocument(asset, changes.get(asset.row) ?? [])),
+      issues: result.issues.map(issueOut),
+    };
+  };
   return {
     async listAgents() {
       return {
@@ -94,14 +113,7 @@ export function agentServiceImpl(deps: {
         inputs: { records: request.records.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.issues.length,
-        work: () => {
-          const result = validateRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
-          return {
-            issues: result.issues.map(issueOut),
-            quality: result.quality.map((q) => ({ rowNumber: BigInt(q.row), score: q.score })),
-            personalDataColumns: result.personalDataColumns,
-          };
-        },
+        work: () => validation(mappingIndexFrom(request.mappings), recordsFrom(request.records)),
       }),
 
     cleanseRecords: (request, ctx) =>
@@ -111,17 +123,29 @@ export function agentServiceImpl(deps: {
         inputs: { records: request.records.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.assets.length,
-        work: async () => {
-          const result = cleanseRecords(mappingIndexFrom(request.mappings), recordsFrom(request.records));
-          const { notices } = await refineClassifications(refiner, refinementCall(ctx, request.flowId), result.assets);
-          const changes = Map.groupBy(result.changes, (change) => change.row);
-          return {
-            notices,
-            assets: result.assets.map((asset) => assetDocument(asset, changes.get(asset.row) ?? [])),
-            issues: result.issues.map(issueOut),
-          };
-        },
+        work: () => cleansing(ctx, request.flowId, mappingIndexFrom(request.mappings), recordsFrom(request.records)),
       }),
+
+    // The batch is parsed once and both agents run on it; each still records its own run.
+    validateAndCleanseRecords: async (request, ctx) => {
+      const index = mappingIndexFrom(request.mappings);
+      const records = recordsFrom(request.records);
+      const batch = { flowId: request.flowId, inputs: { records: records.length }, limit: MAX_BATCH_RECORDS };
+      return {
+        validation: await run(ctx, {
+          ...batch,
+          agent: "validation",
+          outputs: (response) => response.issues.length,
+          work: () => validation(index, records),
+        }),
+        cleansing: await run(ctx, {
+          ...batch,
+          agent: "cleansing",
+          outputs: (response) => response.assets.length,
+          work: () => cleansing(ctx, request.flowId, index, records),
+        }),
+      };
+    },
 
     findDuplicates: (request, ctx) =>
       run(ctx, {

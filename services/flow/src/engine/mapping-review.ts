@@ -34,6 +34,15 @@ export function reviewReasons(mappings: readonly ReviewedMapping[], threshold: n
   return reasons;
 }
 
+/**
+ * What field_mapping decides: nothing stops a flow whose mappings a person has approved;
+ * otherwise the review reasons. Empty: the flow goes on without waiting.
+ */
+export function pendingReview(mappings: readonly ReviewedMapping[], threshold: number): string[] {
+  const approved = mappings.length > 0 && mappings.every((m) => m.state !== "suggested");
+  return approved ? [] : reviewReasons(mappings, threshold);
+}
+
 /** The status message of a flow waiting for its mappings. */
 export function reviewMessage(reasons: readonly string[]): string {
   return `field mappings need review: ${reasons.join("; ")}. Correct or approve them to continue.`;

@@ -1,12 +1,9 @@
-import { sql, type Transaction } from "@migrate/db";
-import type { AssetDocument } from "@migrate/gen/agent/v1/agent_pb";
-import type { FlowDatabase } from "../db/flow-database.ts";
 import { runPipeline } from "../engine/batch-pipeline.ts";
-import { addNotice } from "../engine/flow-run.ts";
+import type { PhaseContext } from "../engine/phase-context.ts";
 import { countIssues } from "./count-issues.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
-import { replaceIssues } from "./replace-issues.ts";
+import { storeCleansedBatch } from "./store-cleansed-batch.ts";
 import { loadMappings, toFieldMapping } from "./stored-mappings.ts";
 
 /** Raw records + the approved mapping → canonical assets, with every change recorded. */
@@ -15,8 +12,15 @@ export const dataCleansing: PhaseDefinition = {
   weight: 30,
   async run(ctx) {
     const flowId = ctx.flow.id;
-    const mappings = (await loadMappings(ctx.db, flowId)).map(toFieldMapping);
     const total = ctx.flow.raw_record_count;
+    if (await cleansedByValidation(ctx)) {
+      await ctx.commit({ processed: total, total });
+      return {
+        status: "completed",
+        counts: { records: total, issues: await countIssues(ctx.db, flowId, "data_cleansing") },
+      };
+    }
+    const mappings = (await loadMappings(ctx.db, flowId)).map(toFieldMapping);
     let processed = ctx.processed;
     await runPipeline({
       after: Number(ctx.checkpoint.last_row ?? 0),
@@ -29,11 +33,9 @@ export const dataCleansing: PhaseDefinition = {
         ),
       commit: async (page, result) => {
         processed += page.items.length;
-        await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
-          for (const notice of result.notices) await addNotice(trx, flowId, notice);
-          if (result.assets.length) await storeAssets(trx, flowId, result.assets);
-          await replaceIssues(trx, flowId, "data_cleansing", { from: page.first, to: page.last }, result.issues);
-        });
+        await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, (trx) =>
+          storeCleansedBatch(trx, flowId, page, result),
+        );
       },
       counts: (result) => ({ "flow.batch.assets": result.assets.length, "flow.batch.issues": result.issues.length }),
     });
@@ -45,23 +47,15 @@ export const dataCleansing: PhaseDefinition = {
 };
 
 /**
- * Upserts a batch of asset documents in one statement. The documents are spliced into one JSON
- * array as the text they arrived as, so PostgreSQL parses each once and this process never
- * does; the indexed columns are read out of them there.
+ * Whether data_validation already cleansed every record in its own pass (it does when the
+ * mappings needed no review, so they are the ones it used): then there is nothing left to do.
  */
-async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, assets: readonly AssetDocument[]) {
-  const documents = `[${assets
-    .map((a) => `{"row_number":${Number(a.rowNumber)},"data":${a.assetJson},"changes":${a.changesJson || "[]"}}`)
-    .join(",")}]`;
-  await sql`insert into assets
-      (flow_id, row_number, data, changes, asset_name, hostname, asset_type, environment, os_family, quality)
-    select ${flowId}, d.row_number, d.data, d.changes,
-      coalesce(d.data->>'asset_name', ''), coalesce(d.data->>'hostname', ''), coalesce(d.data->>'asset_type', ''),
-      coalesce(d.data->>'environment', ''), coalesce(d.data->>'os_family', ''),
-      coalesce((d.data->>'quality_score')::float8, 0)
-    from jsonb_to_recordset(${documents}::jsonb) as d(row_number integer, data jsonb, changes jsonb)
-    on conflict (flow_id, row_number) do update set
-      data = excluded.data, changes = excluded.changes, asset_name = excluded.asset_name,
-      hostname = excluded.hostname, asset_type = excluded.asset_type, environment = excluded.environment,
-      os_family = excluded.os_family, quality = excluded.quality`.execute(trx);
+async function cleansedByValidation(ctx: PhaseContext): Promise<boolean> {
+  const validation = await ctx.db
+    .selectFrom("flow_phases")
+    .select(["status", "checkpoint"])
+    .where("flow_id", "=", ctx.flow.id)
+    .where("phase", "=", "data_validation")
+    .executeTakeFirst();
+  return validation?.status === "completed" && validation.checkpoint.cleansed === true;
 }

@@ -1,19 +1,38 @@
+import { create } from "@bufbuild/protobuf";
+import {
+  type CleanseRecordsResponse,
+  CleanseRecordsResponseSchema,
+  type ValidateRecordsResponse,
+  ValidateRecordsResponseSchema,
+} from "@migrate/gen/agent/v1/agent_pb";
 import { runPipeline } from "../engine/batch-pipeline.ts";
 import { addNotice } from "../engine/flow-run.ts";
+import { pendingReview } from "../engine/mapping-review.ts";
 import { countIssues } from "./count-issues.ts";
 import { ensureMappings } from "./ensure-mappings.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
 import { replaceIssues } from "./replace-issues.ts";
+import { storeCleansedBatch } from "./store-cleansed-batch.ts";
 import { toFieldMapping } from "./stored-mappings.ts";
 
-/** Suggests the field mappings, then validates every record against them: issues and a quality score per row. */
+/**
+ * Suggests the field mappings, then validates every record against them: issues and a quality
+ * score per row; and, when the mappings need no review, cleanses each batch in the same pass.
+ */
 export const dataValidation: PhaseDefinition = {
   name: "data_validation",
   weight: 15,
   async run(ctx) {
     const flowId = ctx.flow.id;
-    const mappings = (await ensureMappings(ctx)).map(toFieldMapping);
+    const stored = await ensureMappings(ctx);
+    const mappings = stored.map(toFieldMapping);
+    // When field_mapping will not stop the flow, these are the mappings cleansing would use:
+    // each batch is cleansed in the same agent call and data_cleansing has nothing left to do.
+    // A resumed phase keeps the mode it started in.
+    const cleanse = ctx.checkpoint.last_row
+      ? ctx.checkpoint.cleansed === true
+      : pendingReview(stored, ctx.settings.confidenceThreshold).length === 0;
     const total = ctx.flow.raw_record_count;
     const personal = new Set((ctx.checkpoint.personal_data_columns as string[] | undefined) ?? []);
     let processed = ctx.processed;
@@ -25,11 +44,20 @@ export const dataValidation: PhaseDefinition = {
       inFlight: ctx.settings.batchesInFlight,
       stopping: ctx.stopping,
       nextPage: (after) => rawPage(ctx.db, flowId, after, ctx.settings.batchSize),
-      process: (page) =>
-        ctx.call("ValidateRecords", (agent, options) =>
-          agent.validateRecords({ flowId, mappings, records: page.items }, options),
-        ),
-      commit: async (page, result) => {
+      process: async (page): Promise<{ validation: ValidateRecordsResponse; cleansing?: CleanseRecordsResponse }> => {
+        const request = { flowId, mappings, records: page.items };
+        if (!cleanse) {
+          return { validation: await ctx.call("ValidateRecords", (agent, o) => agent.validateRecords(request, o)) };
+        }
+        const both = await ctx.call("ValidateAndCleanseRecords", (agent, o) =>
+          agent.validateAndCleanseRecords(request, o),
+        );
+        return {
+          validation: both.validation ?? create(ValidateRecordsResponseSchema),
+          cleansing: both.cleansing ?? create(CleanseRecordsResponseSchema),
+        };
+      },
+      commit: async (page, { validation: result, cleansing }) => {
         for (const column of result.personalDataColumns) personal.add(column);
         processed += page.items.length;
         for (const { score } of result.quality) qualitySum += score;
@@ -39,12 +67,17 @@ export const dataValidation: PhaseDefinition = {
           personal_data_columns: [...personal],
           quality_sum: qualitySum,
           quality_rows: qualityRows,
+          cleansed: cleanse,
         };
-        await ctx.commit({ processed, total, checkpoint }, (trx) =>
-          replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues),
-        );
+        await ctx.commit({ processed, total, checkpoint }, async (trx) => {
+          await replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues);
+          if (cleansing) await storeCleansedBatch(trx, flowId, page, cleansing);
+        });
       },
-      counts: (result) => ({ "flow.batch.issues": result.issues.length }),
+      counts: ({ validation, cleansing }) => ({
+        "flow.batch.issues": validation.issues.length,
+        ...(cleansing ? { "flow.batch.assets": cleansing.assets.length } : {}),
+      }),
     });
     if (personal.size) {
       await ctx.commit({ processed, total }, (trx) =>

@@ -1,4 +1,4 @@
-import { reviewMessage, reviewReasons } from "../engine/mapping-review.ts";
+import { pendingReview, reviewMessage } from "../engine/mapping-review.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { loadMappings } from "./stored-mappings.ts";
 
@@ -12,8 +12,7 @@ export const fieldMapping: PhaseDefinition = {
   async run(ctx) {
     const mappings = await loadMappings(ctx.db, ctx.flow.id);
     const mapped = mappings.filter((m) => m.target).length;
-    const approved = mappings.length > 0 && mappings.every((m) => m.state !== "suggested");
-    const reasons = approved ? [] : reviewReasons(mappings, ctx.settings.confidenceThreshold);
+    const reasons = pendingReview(mappings, ctx.settings.confidenceThreshold);
     if (reasons.length) return { status: "awaiting_input", reasons, message: reviewMessage(reasons) };
     await ctx.commit({ processed: mappings.length, total: mappings.length });
     return { status: "completed", counts: { mappings: mappings.length, mapped } };

@@ -1,13 +1,9 @@
-import { fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
+import { type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
-import {
-  ApplicationStrategySchema,
-  type StrategyRecommendation,
-  StrategyRecommendationSchema,
-} from "@migrate/gen/agent/v1/agent_pb";
+import { ApplicationStrategySchema, type StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
 import type { PhaseContext } from "../engine/phase-context.ts";
 
-const READ = { ignoreUnknownFields: true } as const;
+type StrategyRecommendationInit = MessageInitShape<typeof StrategyRecommendationSchema>;
 
 /**
  * Rolls the asset strategies up per application and plans the waves; stores the application
@@ -21,9 +17,17 @@ export async function planMigration(ctx: PhaseContext): Promise<{ waves: number;
     .where("flow_id", "=", flowId)
     .orderBy("key")
     .execute();
+  // Only what the roll-up reads of each member's recommendation: not its rationale or factors.
   const members = await ctx.db
     .selectFrom("assets")
-    .select(["row_number", "application_key", "strategy_detail"])
+    .select([
+      "row_number",
+      "application_key",
+      "strategy",
+      sql<number>`coalesce((strategy_detail->>'confidence')::float8, 0)`.as("confidence"),
+      sql<string>`coalesce(strategy_detail->>'criticality', '')`.as("criticality"),
+      sql<string[]>`coalesce(strategy_detail->'missing_data', '[]')`.as("missing_data"),
+    ])
     .where("flow_id", "=", flowId)
     .where("duplicate_of", "is", null)
     .where("application_key", "is not", null)
@@ -34,15 +38,21 @@ export async function planMigration(ctx: PhaseContext): Promise<{ waves: number;
     .select(["source_key", "target_key", "edge_count", "service_kinds"])
     .where("flow_id", "=", flowId)
     .execute();
-  const byApplication = new Map<string, { rows: bigint[]; strategies: StrategyRecommendation[] }>(
+  const byApplication = new Map<string, { rows: bigint[]; strategies: StrategyRecommendationInit[] }>(
     applications.map((a) => [a.key, { rows: [], strategies: [] }]),
   );
   for (const member of members) {
     const entry = byApplication.get(member.application_key ?? "");
     if (!entry) continue;
     entry.rows.push(BigInt(member.row_number));
-    if (member.strategy_detail) {
-      entry.strategies.push(fromJson(StrategyRecommendationSchema, member.strategy_detail as JsonValue, READ));
+    if (member.strategy) {
+      entry.strategies.push({
+        rowNumber: BigInt(member.row_number),
+        strategy: member.strategy,
+        confidence: member.confidence,
+        criticality: member.criticality,
+        missingData: member.missing_data,
+      });
     }
   }
   const result = await ctx.call("PlanMigration", (agent, options) =>
