@@ -71,6 +71,14 @@ describe("a discovery flow end to end", () => {
     expect(Number(current.assetCount)).toBe(2_000);
     expect(kept.filter((a) => !a.strategy)).toEqual([]);
     expect(kept.filter((a) => a.wave === null).length).toBeLessThan(kept.length);
+    // Every cleansing change is kept with its asset: the generator's sizes in MB and MiB, its CPU strings.
+    const changed = await db.selectFrom("assets").select(["row_number", "changes"]).where("flow_id", "=", id).execute();
+    const changes = changed.flatMap((a) =>
+      (a.changes as Array<{ row_number: string; rule: string }>).map((c) => ({ ...c, asset: a.row_number })),
+    );
+    expect(changes.every((c) => Number(c.row_number) === c.asset)).toBe(true);
+    const rules = new Set(changes.map((c) => c.rule));
+    for (const rule of ["unit_mb_to_gb", "unit_mib_to_gb", "cpu_string_to_cores"]) expect(rules).toContain(rule);
     const counts = await db
       .selectFrom("flows")
       .select((eb) => [

@@ -24,7 +24,8 @@ export async function storeCleansedBatch(
 /**
  * Upserts a batch of asset documents in one statement. The documents are spliced into one JSON
  * array as the text they arrived as, so PostgreSQL parses each once and this process never
- * does; the indexed columns are read out of them there.
+ * does; the indexed columns are read out of them there. The outer array is json, not jsonb: it
+ * is only read through once, and the changes are kept as the json text they came as.
  */
 async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, assets: readonly AssetDocument[]) {
   const documents = `[${assets
@@ -36,7 +37,7 @@ async function storeAssets(trx: Transaction<FlowDatabase>, flowId: string, asset
       coalesce(d.data->>'asset_name', ''), coalesce(d.data->>'hostname', ''), coalesce(d.data->>'asset_type', ''),
       coalesce(d.data->>'environment', ''), coalesce(d.data->>'os_family', ''),
       coalesce((d.data->>'quality_score')::float8, 0)
-    from jsonb_to_recordset(${documents}::jsonb) as d(row_number integer, data jsonb, changes jsonb)
+    from json_to_recordset(${documents}::json) as d(row_number integer, data jsonb, changes json)
     on conflict (flow_id, row_number) do update set
       data = excluded.data, changes = excluded.changes, asset_name = excluded.asset_name,
       hostname = excluded.hostname, asset_type = excluded.asset_type, environment = excluded.environment,

@@ -5,6 +5,7 @@ import { createOutbox } from "./2026_11_26_0003_create_outbox.ts";
 import { createDiscoveryTables } from "./2026_11_26_0004_create_discovery_tables.ts";
 import { addFlowTraceCarrier } from "./2026_11_26_0005_add_flow_trace_carrier.ts";
 import { dropPerRowCopies } from "./2026_11_27_0006_drop_per_row_copies.ts";
+import { storeChangesAsJson } from "./2026_11_27_0007_store_changes_as_json.ts";
 
 /** Every migration of the `flow` schema, keyed by its frozen, date-prefixed name. */
 export const flowMigrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const flowMigrations: Record<string, Migration> = {
   "2026_11_26_0004_create_discovery_tables": createDiscoveryTables,
   "2026_11_26_0005_add_flow_trace_carrier": addFlowTraceCarrier,
   "2026_11_27_0006_drop_per_row_copies": dropPerRowCopies,
+  "2026_11_27_0007_store_changes_as_json": storeChangesAsJson,
 };
