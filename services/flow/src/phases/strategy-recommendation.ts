@@ -28,18 +28,21 @@ export const strategyRecommendation: PhaseDefinition = {
           agent.recommendStrategies({ flowId, assets: page.items }, options),
         ),
       commit: async (page, result) => {
-        const rows = result.recommendations.map((r) => Number(r.rowNumber));
-        const strategies = result.recommendations.map((r) => r.strategy);
-        const details = result.recommendations.map((r) =>
-          JSON.stringify(toJson(StrategyRecommendationSchema, r, { useProtoFieldName: true })),
+        // One JSON parameter for the batch, unpacked by PostgreSQL (no per-element array escaping).
+        const updates = JSON.stringify(
+          result.recommendations.map((r) => ({
+            row_number: Number(r.rowNumber),
+            strategy: r.strategy,
+            detail: toJson(StrategyRecommendationSchema, r, { useProtoFieldName: true }),
+          })),
         );
         processed += page.items.length;
         await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
           // e.g. "LLM budget exhausted; heuristic provider used": the user must see it on the flow.
           for (const notice of result.notices) await addNotice(trx, flowId, notice);
-          if (rows.length === 0) return;
+          if (result.recommendations.length === 0) return;
           await sql`update assets a set strategy = r.strategy, strategy_detail = r.detail
-            from unnest(${rows}::int[], ${strategies}::text[], ${details}::jsonb[]) as r(row_number, strategy, detail)
+            from json_to_recordset(${updates}::json) as r(row_number integer, strategy text, detail jsonb)
             where a.flow_id = ${flowId} and a.row_number = r.row_number`.execute(trx);
         });
       },
