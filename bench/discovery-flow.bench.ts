@@ -8,10 +8,10 @@ import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePortBase, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, startMesh } from "@migrate/launcher";
 import { generateSample } from "../scripts/generate-sample.ts";
 import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
-import type { BenchResult } from "./bench-result.ts";
+import { type BenchResult, percentile } from "./bench-result.ts";
 
 const SIZES = (process.env.BENCH_FLOW_SIZES ?? "10000,100000").split(",").map(Number);
 const TARGET_SECONDS: Record<number, number> = { 10000: 3, 100000: 30 };
@@ -34,22 +34,35 @@ export async function run(): Promise<BenchResult[]> {
       secret: mesh.jwtSecret,
       expiresIn: "1h",
     });
-    for (const servers of SIZES) {
+    for (const [index, servers] of SIZES.entries()) {
       const sample = generateSample({ servers, seed: 42 });
       const inventoryPath = join(dir, `inventory-${servers}.csv`);
       writeFileSync(inventoryPath, sample.inventoryCsv);
       const baseline = copyBaseline(inventoryPath);
-      const flowSeconds = await runFlow(mesh.gatewayUrl, token, sample.inventoryCsv, sample.connectionsCsv);
-      const target = TARGET_SECONDS[servers];
-      results.push({
-        scenario: `discovery flow, ${servers.toLocaleString("en")} servers`,
-        metric: "upload to completed (review answered)",
-        value: flowSeconds,
-        unit: "s",
-        baseline: { label: "psql \\copy of the same CSV", value: baseline },
-        target: target ? `≤ ${target} s` : undefined,
-        meetsTarget: target ? flowSeconds <= target : undefined,
-      });
+      // The first flow after start-up also pays for the services' JIT warm-up: reported on its
+      // own. Then the size on warm services, as a running deployment has them: the median of
+      // three for the smaller size (a single run swings by a few tenths of a second here).
+      const runs =
+        index === 0
+          ? [["first flow after start-up", 1] as const, ["warm services", 3] as const]
+          : [["warm services", 1] as const];
+      for (const [run, repeat] of runs) {
+        const seconds: number[] = [];
+        for (let i = 0; i < repeat; i++) {
+          seconds.push(await runFlow(mesh.gatewayUrl, token, sample.inventoryCsv, sample.connectionsCsv));
+        }
+        const flowSeconds = percentile(seconds, 50);
+        const target = run === "warm services" ? TARGET_SECONDS[servers] : undefined;
+        results.push({
+          scenario: `discovery flow, ${servers.toLocaleString("en")} servers, ${run}${repeat > 1 ? ` (median of ${repeat})` : ""}`,
+          metric: "upload to completed (review answered)",
+          value: flowSeconds,
+          unit: "s",
+          baseline: { label: "psql \\copy of the same CSV", value: baseline },
+          target: target ? `≤ ${target} s` : undefined,
+          meetsTarget: target ? flowSeconds <= target : undefined,
+        });
+      }
     }
     for (const [name, service] of Object.entries(mesh.services)) {
       const peakMb = peakRssMb(service?.child.pid);
@@ -64,6 +77,7 @@ export async function run(): Promise<BenchResult[]> {
     }
   } finally {
     await mesh.stop();
+    await dropMeshState(mesh);
     rmSync(dir, { recursive: true, force: true });
   }
   return results;
