@@ -1,4 +1,4 @@
-import { request } from "node:http";
+import { Agent, request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type GatewayStack, startGatewayStack } from "./support/gateway-stack.ts";
 
@@ -56,6 +56,25 @@ describe("health and readiness", () => {
 });
 
 describe("graceful shutdown", () => {
+  it("keeps an idle keep-alive connection open past a client's pause, so its next request is not reset", async () => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const get = () =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = request(new URL(`${stack.gatewayUrl}/healthz`), { agent }, (res) => {
+          res.resume().on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on("error", reject).end();
+      });
+    try {
+      expect(await get()).toEqual({ status: 200, reused: false });
+      // Longer than Node's default 5 s keep-alive timeout, which closed the socket under the client.
+      await new Promise((resolve) => setTimeout(resolve, 6_000));
+      expect(await get()).toEqual({ status: 200, reused: true });
+    } finally {
+      agent.destroy();
+    }
+  }, 20_000);
+
   it("finishes an upload in flight at SIGTERM, refuses new connections, and exits 0", async () => {
     const token = await stack.token(stack.tenant("drain"));
     const inFlight = slowUpload(token, 1_500);

@@ -81,6 +81,10 @@ export function createGatewayServer(deps: {
   // Uploads from slow links may take minutes; headers must still arrive promptly.
   server.requestTimeout = 15 * 60_000;
   server.headersTimeout = 30_000;
+  // An idle keep-alive connection must outlive the clients' and load balancers' own idle
+  // timeouts (60 s for most): with Node's 5 s, a client reusing a connection just as the server
+  // closed it had its upload reset (seen as EPIPE on a 40 MB upload after a 5 s pause).
+  server.keepAliveTimeout = 65_000;
 
   return {
     server,
