@@ -80,11 +80,13 @@ export function createGatewayServer(deps: {
   });
   // Uploads from slow links may take minutes; headers must still arrive promptly.
   server.requestTimeout = 15 * 60_000;
-  server.headersTimeout = 30_000;
   // An idle keep-alive connection must outlive the clients' and load balancers' own idle
-  // timeouts (60 s for most): with Node's 5 s, a client reusing a connection just as the server
-  // closed it had its upload reset (seen as EPIPE on a 40 MB upload after a 5 s pause).
+  // timeouts (60 s for most): otherwise a client reuses a connection just as the server closes
+  // it, and its upload is reset (seen as EPIPE on an 18 MB upload in the bench). Node also
+  // closes an idle connection once headersTimeout passes without a request, so that one must be
+  // the longer of the two.
   server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
 
   return {
     server,
