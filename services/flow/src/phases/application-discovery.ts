@@ -70,15 +70,17 @@ export const applicationDiscovery: PhaseDefinition = {
           .values(edges.slice(at, at + INSERT_ROWS))
           .execute();
       }
-      // Only rows whose key changes (a retry): an update rewrites the whole row, document and all.
-      await sql`update assets set application_key = null
-        where flow_id = ${flowId} and application_key is not null and row_number <> all(${memberRows}::int[])`.execute(
-        trx,
-      );
+      // An update rewrites the whole row, document and all: the reset touches only rows keyed by
+      // an earlier run (a retry); on a first run there are none.
+      await trx
+        .updateTable("assets")
+        .set({ application_key: null })
+        .where("flow_id", "=", flowId)
+        .where("application_key", "is not", null)
+        .execute();
       await sql`update assets a set application_key = m.key
         from unnest(${memberRows}::int[], ${memberKeys}::text[]) as m(row_number, key)
-        where a.flow_id = ${flowId} and a.row_number = m.row_number
-          and a.application_key is distinct from m.key`.execute(trx);
+        where a.flow_id = ${flowId} and a.row_number = m.row_number`.execute(trx);
       await trx.updateTable("flows").set({ application_count: applications.length }).where("id", "=", flowId).execute();
     });
     ctx.flow.application_count = applications.length;
