@@ -144,6 +144,16 @@ describe("discovery agents over gRPC", () => {
     expect(response.issues.every((issue) => issue.rowNumber > 0n && issue.column !== "")).toBe(true);
   });
 
+  it("ValidateAndCleanseRecords answers exactly what ValidateRecords and CleanseRecords answer apart", async () => {
+    const { mappings, records } = await generated(500);
+    const both = await agents.client.validateAndCleanseRecords({ flowId, mappings, records }, call);
+    const validated = await agents.client.validateRecords({ flowId, mappings, records }, call);
+    const cleansed = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
+    expect(both.validation).toEqual(validated);
+    expect(both.cleansing).toEqual(cleansed);
+    expect(both.cleansing?.assets).toHaveLength(records.length);
+  });
+
   it("runs the chain dependencies → applications → strategies → plan with sane results", async () => {
     const { mappings, records, connectionsCsv } = await generated(3_000);
     const cleansed = await agents.client.cleanseRecords({ flowId, mappings, records }, call);
