@@ -4,7 +4,6 @@
  * answered by the client as soon as it is asked. Baseline, same run: loading the same CSV into
  * PostgreSQL directly with psql's \copy. Also reports each service's peak resident memory.
  */
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +11,7 @@ import { dropMeshState, freePortBase, startMesh } from "@migrate/launcher";
 import { generateSample } from "../scripts/generate-sample.ts";
 import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
 import { type BenchResult, percentile } from "./bench-result.ts";
+import { copyBaselineSeconds } from "./copy-baseline.ts";
 
 const SIZES = (process.env.BENCH_FLOW_SIZES ?? "10000,100000").split(",").map(Number);
 const TARGET_SECONDS: Record<number, number> = { 10000: 3, 100000: 30 };
@@ -39,7 +39,7 @@ export async function run(): Promise<BenchResult[]> {
       const sample = generateSample({ servers, seed: 42 });
       const inventoryPath = join(dir, `inventory-${servers}.csv`);
       writeFileSync(inventoryPath, sample.inventoryCsv);
-      return { servers, sample, baseline: copyBaseline(inventoryPath) };
+      return { servers, sample, baseline: copyBaselineSeconds(inventoryPath) };
     });
     for (const [index, { servers, sample, baseline }] of prepared.entries()) {
       // The first flow after start-up also pays for the services' JIT warm-up: reported on its
@@ -112,23 +112,6 @@ async function runFlow(gatewayUrl: string, token: string, inventory: string, con
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-}
-
-/** Seconds psql takes to \copy the CSV into a fresh table (text columns), created and dropped around it. */
-function copyBaseline(csvPath: string): number {
-  const header = readFileSync(csvPath, "utf8").split("\n", 1)[0] ?? "";
-  const columns = header
-    .split(",")
-    .map((_, i) => `c${i} text`)
-    .join(", ");
-  const url = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-  const psql = (...args: string[]) => execFileSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", ...args]);
-  psql("-c", `drop table if exists bench_copy_baseline; create table bench_copy_baseline (${columns})`);
-  const started = performance.now();
-  psql("-c", `\\copy bench_copy_baseline from '${csvPath}' with (format csv, header true)`);
-  const seconds = (performance.now() - started) / 1000;
-  psql("-c", "drop table bench_copy_baseline");
-  return seconds;
 }
 
 /** Peak resident set size (VmHWM) of a live process, in MB. */
