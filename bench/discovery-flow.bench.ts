@@ -7,9 +7,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dropMeshState, freePortBase, startMesh } from "@migrate/launcher";
+import { dropMeshState } from "@migrate/launcher";
 import { generateSample } from "../scripts/generate-sample.ts";
-import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
+import { startBenchMesh } from "./bench-mesh.ts";
 import { type BenchResult, percentile } from "./bench-result.ts";
 import { copyBaselineSeconds } from "./copy-baseline.ts";
 
@@ -20,20 +20,8 @@ export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), "mm-bench-"));
   // The bench polls the flow every 50 ms: the per-tenant rate limit is raised so it measures the flow, not the limiter.
-  const mesh = await startMesh({
-    isolate: true,
-    portBase: await freePortBase(),
-    env: { LOG_LEVEL: "warn" },
-    serviceEnv: { gateway: { RATE_LIMIT_PER_MINUTE: "1000000" } },
-  });
+  const { mesh, token } = await startBenchMesh({ serviceEnv: { gateway: { RATE_LIMIT_PER_MINUTE: "1000000" } } });
   try {
-    const token = await signDevToken({
-      client: "bench",
-      sub: "bench",
-      roles: ["analyst"],
-      secret: mesh.jwtSecret,
-      expiresIn: "1h",
-    });
     // Samples and baselines first: no client-side pause of seconds between the measured flows.
     const prepared = SIZES.map((servers) => {
       const sample = generateSample({ servers, seed: 42 });

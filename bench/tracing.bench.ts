@@ -12,9 +12,9 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh } from "@migrate/launcher";
 import { type OtlpReceiver, startOtlpReceiver } from "@migrate/telemetry/testing";
-import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
+import { startBenchMesh } from "./bench-mesh.ts";
 import { type BenchResult, percentile } from "./bench-result.ts";
 
 const CONCURRENCY = Number(process.env.BENCH_TRACING_CONCURRENCY ?? 16);
@@ -118,24 +118,13 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 async function prepare(label: Label, receiver: OtlpReceiver): Promise<Target> {
-  const mesh = await startMesh({
-    isolate: true,
-    portBase: await freePortBase(),
-    env: {
-      LOG_LEVEL: "warn",
-      ...(label === "off"
+  const { mesh, token } = await startBenchMesh({
+    env:
+      label === "off"
         ? {}
-        : { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER_ARG: label === "full" ? "1" : SAMPLED_ARG }),
-    },
+        : { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER_ARG: label === "full" ? "1" : SAMPLED_ARG },
     serviceEnv: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000" } },
-  });
-  const client = `bench_tracing_${randomBytes(3).toString("hex")}`;
-  const token = await signDevToken({
-    client,
-    sub: "bench",
-    roles: ["analyst"],
-    secret: mesh.jwtSecret,
-    expiresIn: "1h",
+    client: `bench_tracing_${randomBytes(3).toString("hex")}`,
   });
   const form = new FormData();
   form.set("name", "bench");

@@ -8,9 +8,9 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dropMeshState, freePortBase, startMesh } from "@migrate/launcher";
+import { dropMeshState } from "@migrate/launcher";
 import { generateSample } from "../scripts/generate-sample.ts";
-import { signDevToken } from "../services/gateway/src/auth/dev-token.ts";
+import { startBenchMesh } from "./bench-mesh.ts";
 import type { BenchResult } from "./bench-result.ts";
 import { copyBaselineSeconds } from "./copy-baseline.ts";
 
@@ -28,20 +28,8 @@ export async function run(): Promise<BenchResult[]> {
   const path = join(dir, "inventory.csv");
   writeFileSync(path, csv);
   const baseline = copyBaselineSeconds(path);
-  const mesh = await startMesh({
-    isolate: true,
-    portBase: await freePortBase(),
-    env: { LOG_LEVEL: "warn" },
-    serviceEnv: { flow: { FLOW_CONCURRENCY: "0" } },
-  });
+  const { mesh, token } = await startBenchMesh({ serviceEnv: { flow: { FLOW_CONCURRENCY: "0" } } });
   try {
-    const token = await signDevToken({
-      client: "bench",
-      sub: "bench",
-      roles: ["analyst"],
-      secret: mesh.jwtSecret,
-      expiresIn: "1h",
-    });
     const pids = { gateway: mesh.services.gateway?.child.pid, flow: mesh.services.flow?.child.pid };
     const before = { gateway: rssMb(pids.gateway), flow: rssMb(pids.flow) };
     const peak = { ...before };
