@@ -54,26 +54,8 @@ export const strategyRecommendation: PhaseDefinition = {
 };
 
 function assetPage(ctx: PhaseContext, after: number): Promise<Page<AssetDocumentInit> | undefined> {
-  const assets = ctx.db.selectFrom("assets").where("flow_id", "=", ctx.flow.id).where("duplicate_of", "is", null);
-  return rowRangePage(
-    after,
-    ctx.settings.batchSize,
-    async (from, to) =>
-      (
-        await assets
-          // As text: it goes to the agent as is (AssetDocument.asset_json), never parsed here.
-          .select(["row_number", sql<string>`data::text`.as("data")])
-          .where("row_number", ">=", from)
-          .where("row_number", "<=", to)
-          .orderBy("row_number")
-          .execute()
-      ).map((row) => ({ rowNumber: BigInt(row.row_number), assetJson: row.data })),
-    async (from) =>
-      (
-        await assets
-          .select((eb) => eb.fn.min("row_number").as("next"))
-          .where("row_number", ">", from)
-          .executeTakeFirst()
-      )?.next,
-  );
+  return rowRangePage(ctx.db, { table: "assets", flowId: ctx.flow.id }, after, ctx.settings.batchSize, (row) => ({
+    rowNumber: BigInt(row.row_number),
+    assetJson: row.data,
+  }));
 }
