@@ -271,11 +271,18 @@ describe("flow.created events", () => {
     });
     expect(message?.header.get("Nats-Msg-Id")).toBe(event?.event_id);
 
-    const row = await env.database.db
-      .selectFrom("outbox")
-      .selectAll()
-      .where("event_id", "=", String(event?.event_id))
-      .executeTakeFirstOrThrow();
+    // The relay marks the row once the publish is acknowledged: just after the message is seen.
+    const outboxRow = () =>
+      env.database.db
+        .selectFrom("outbox")
+        .selectAll()
+        .where("event_id", "=", String(event?.event_id))
+        .executeTakeFirstOrThrow();
+    let row = await outboxRow();
+    for (const deadline = Date.now() + 2_000; row.published_at === null && Date.now() < deadline; ) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      row = await outboxRow();
+    }
     expect(row.published_at).not.toBeNull();
     const traceparent = message?.header.get("traceparent") ?? "";
     expect(traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[01]$/);
