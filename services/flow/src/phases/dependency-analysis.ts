@@ -26,10 +26,11 @@ export const dependencyAnalysis: PhaseDefinition = {
     const issues: Issue[] = [];
     let processed = 0;
     for (let after = 0; after < total; after += CONNECTIONS_PER_CALL) {
-      const { connections, count } = await connectionsJson(ctx, after, Math.min(total, after + CONNECTIONS_PER_CALL));
+      const last = Math.min(total, after + CONNECTIONS_PER_CALL);
+      const { connections, count } = await connectionsJson(ctx, after, last);
       const batch = {
         "flow.batch.first_row": after + 1,
-        "flow.batch.last_row": after + CONNECTIONS_PER_CALL,
+        "flow.batch.last_row": last,
         "flow.batch.records": count,
       };
       const answer = await inBatchSpan(batch, async () => {
@@ -46,9 +47,8 @@ export const dependencyAnalysis: PhaseDefinition = {
     }
     const stored = await ctx.commit({ processed, total }, async (trx) => {
       await trx.deleteFrom("dependencies").where("flow_id", "=", flowId).execute();
-      const inserted = await storeEdges(trx, flowId, edgeLists);
       await replaceIssues(trx, flowId, "dependency_analysis", "all", issues);
-      return inserted;
+      return storeEdges(trx, flowId, edgeLists);
     });
     return {
       status: "completed",
