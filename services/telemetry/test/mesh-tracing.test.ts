@@ -204,11 +204,22 @@ describe("one trace across the mesh", () => {
     }
   });
 
-  it("leads from the logs of flow, agent, learning and telemetry to the trace", () => {
-    for (const name of ["flow", "agent", "learning", "telemetry"]) {
-      const traced = logsOf(name).filter((entry) => entry.trace_id === traceId);
+  it("leads from the logs of flow, agent, learning and telemetry to the trace", async () => {
+    const services = ["flow", "agent", "learning", "telemetry"];
+    const logged = (name: string) => logsOf(name).filter((entry) => entry.trace_id === traceId);
+    // A service's last spans may still be in its batch exporter when the trace looks settled.
+    const wanted = new Set(services.flatMap((name) => logged(name).map((entry) => String(entry.span_id))));
+    const spans = await receiver
+      .waitFor((all) => {
+        const ids = new Set(all.map((span) => span.spanId));
+        return [...wanted].every((id) => ids.has(id));
+      }, 10_000)
+      .catch(() => trace);
+    const ids = new Set(spans.filter((span) => span.traceId === traceId).map((span) => span.spanId));
+    for (const name of services) {
+      const traced = logged(name);
       expect(traced.length, name).toBeGreaterThan(0);
-      for (const entry of traced) expect(byId.has(String(entry.span_id)), `${name}: ${entry.msg}`).toBe(true);
+      for (const entry of traced) expect(ids.has(String(entry.span_id)), `${name}: ${entry.msg}`).toBe(true);
     }
   });
 
