@@ -25,7 +25,7 @@ export type ServiceClient<T extends GenServiceMethods> = {
       ? (requests: AsyncIterable<In<T[K]>> | Iterable<In<T[K]>>, options: CallOptions) => Promise<Out<T[K]>>
       : T[K]["methodKind"] extends "server_streaming"
         ? (request: In<T[K]>, options: CallOptions) => AsyncIterable<Out<T[K]>>
-        : never;
+        : (requests: AsyncIterable<In<T[K]>> | Iterable<In<T[K]>>, options: CallOptions) => AsyncIterable<Out<T[K]>>;
 };
 
 export interface ClientHandle<T extends GenServiceMethods> {
@@ -171,9 +171,55 @@ export function createClient<T extends GenServiceMethods>(
           }
         })();
       };
+    } else {
+      // Bidi streaming: requests are written as the caller's iterable yields them (waiting for
+      // the transport to drain), answers are read meanwhile. A failing request iterable cancels
+      // the call and is the error the reader sees.
+      client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) => {
+        const { metadata, options: grpcOptions } = setup(callOptions);
+        const call = channel.makeBidiStreamRequest(def.path, serialize, deserialize, metadata, grpcOptions);
+        const unbind = bindAbort(call as never, callOptions.signal);
+        let writeError: unknown;
+        let finished = false;
+        (async () => {
+          for await (const request of requests) {
+            if (finished) return;
+            if (!call.write(request)) await drainedOrEnded(call);
+          }
+          call.end();
+        })().catch((error) => {
+          writeError = error;
+          call.cancel();
+        });
+        return (async function* () {
+          try {
+            for await (const item of call) yield item;
+          } catch (error) {
+            throw writeError ?? toMeshError(error as grpc.ServiceError);
+          } finally {
+            finished = true;
+            unbind();
+            call.cancel();
+          }
+          if (writeError) throw writeError;
+        })();
+      };
     }
   }
   return { client: client as ServiceClient<T>, channel, close: () => channel.close() };
+}
+
+/** Resolves when the call can take more writes, or has ended (a writer must not wait for ever). */
+function drainedOrEnded(call: grpc.ClientDuplexStream<unknown, unknown>): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      call.off("drain", done);
+      call.off("status", done);
+      resolve();
+    };
+    call.once("drain", done);
+    call.once("status", done);
+  });
 }
 
 /** Turns a gRPC status back into the MeshError the server raised, code and details intact. */

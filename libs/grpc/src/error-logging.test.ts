@@ -28,7 +28,12 @@ async function echoServer(logger: ReturnType<typeof createLogger>, fail: () => P
       addService(
         s,
         EchoService,
-        { echo: fail, collect: async () => ({ texts: [] }), repeat: async function* () {} },
+        {
+          echo: fail,
+          collect: async () => ({ texts: [] }),
+          repeat: async function* () {},
+          chat: async function* () {},
+        },
         logger,
       ),
   });

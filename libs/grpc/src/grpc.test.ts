@@ -40,6 +40,13 @@ beforeAll(async () => {
           repeat: async function* (request) {
             for (let index = 0; index < request.times; index++) yield { text: request.text, index };
           },
+          chat: async function* (requests) {
+            let index = 0;
+            for await (const request of requests) {
+              if (request.text === "invalid") throw new MeshError("INVALID_ARGUMENT", "bad chunk", { chunk: index });
+              yield { text: request.text.toUpperCase(), index: index++ };
+            }
+          },
         },
         logger,
       ),
@@ -66,6 +73,45 @@ describe("grpc adapter", () => {
     const repeated: number[] = [];
     for await (const item of client.repeat({ text: "x", times: 4 }, { tenant })) repeated.push(item.index);
     expect(repeated).toEqual([0, 1, 2, 3]);
+    close();
+  });
+
+  it("streams both ways in one call: answers arrive while requests are still being sent", async () => {
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    let answered = 0;
+    const sent: number[] = [];
+    const answers: string[] = [];
+    const requests = async function* () {
+      for (const text of ["a", "b", "c"]) {
+        sent.push(answered);
+        yield { text };
+        // The next request waits for the answer to this one: a call that buffered the whole
+        // request stream before answering would never get here.
+        while (answered < sent.length) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    for await (const answer of client.chat(requests(), { tenant })) {
+      answers.push(`${answer.index}:${answer.text}`);
+      answered++;
+    }
+    expect(answers).toEqual(["0:A", "1:B", "2:C"]);
+
+    const refused = await (async () => {
+      for await (const _ of client.chat([{ text: "ok" }, { text: "invalid" }], { tenant })) {
+      }
+    })().catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(MeshError);
+    expect(refused).toMatchObject({ code: "INVALID_ARGUMENT", details: { chunk: 1 } });
+
+    const failing = async function* () {
+      yield { text: "a" };
+      throw new Error("the source of the requests failed");
+    };
+    const lost = await (async () => {
+      for await (const _ of client.chat(failing(), { tenant })) {
+      }
+    })().catch((error: unknown) => error);
+    expect((lost as Error).message).toBe("the source of the requests failed");
     close();
   });
 

@@ -97,6 +97,7 @@ describe("rpc server metrics", () => {
             },
             collect: async () => ({ texts: [] }),
             repeat: async function* () {},
+            chat: async function* () {},
           },
           logger,
           { registry },

@@ -33,7 +33,7 @@ export type ServiceImpl<T extends GenServiceMethods> = {
       ? (requests: AsyncIterable<In<T[K]>>, ctx: CallContext) => Promise<Out<T[K]>>
       : T[K]["methodKind"] extends "server_streaming"
         ? (request: In<T[K]>, ctx: CallContext) => AsyncIterable<Out<T[K]>>
-        : never;
+        : (requests: AsyncIterable<In<T[K]>>, ctx: CallContext) => AsyncIterable<Out<T[K]>>;
 };
 
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
@@ -117,8 +117,12 @@ export function addService<T extends GenServiceMethods>(
             .catch((error) => callback(finish(started, prepared.ctx.logger, span, error) ?? null));
         });
       };
-    } else if (method.methodKind === "server_streaming") {
-      handlers[method.localName] = (call: grpc.ServerWritableStream<unknown, unknown>) => {
+    } else {
+      // Server streaming gets the one request; bidi streaming the request stream, which the
+      // handler reads as it goes while the answers it yields are written back.
+      handlers[method.localName] = (
+        call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
+      ) => {
         const started = process.hrtime.bigint();
         const otel = traceContext(call as unknown as AnyCall);
         return context.with(otel, async () => {
@@ -130,8 +134,14 @@ export function addService<T extends GenServiceMethods>(
             call.emit("error", finish(started, logger, span, error));
             return;
           }
+          // A readable's own iterator destroys it when the handler stops reading early (an error
+          // thrown mid-stream), and a destroyed call can no longer send its status.
+          const input =
+            method.methodKind === "server_streaming"
+              ? (call as grpc.ServerWritableStream<unknown, unknown>).request
+              : (call as grpc.ServerDuplexStream<unknown, unknown>).iterator({ destroyOnReturn: false });
           try {
-            for await (const item of handler(call.request as never, prepared.ctx as never) as AsyncIterable<unknown>) {
+            for await (const item of handler(input as never, prepared.ctx as never) as AsyncIterable<unknown>) {
               if (prepared.ctx.signal.aborted) break;
               if (!call.write(toWire(item))) await new Promise((resolve) => call.once("drain", resolve));
             }
@@ -142,8 +152,6 @@ export function addService<T extends GenServiceMethods>(
           }
         });
       };
-    } else {
-      throw new Error(`${service.typeName}.${method.name}: bidi streaming is not supported`);
     }
   }
   server.addService(grpcServiceDefinition(service), handlers);

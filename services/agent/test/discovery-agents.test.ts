@@ -197,17 +197,25 @@ describe("discovery agents over gRPC", () => {
         protocol: row[3] ?? "",
       })),
     );
-    const dependencies = await agents.client.analyzeDependencies(
-      { flowId, assetsJson, connectionsJson: [connectionsJson] },
-      call,
+    // Streamed: the assets over two messages (the flow id on the first only), then the connections.
+    const answers = await all(
+      agents.client.analyzeDependencies(
+        [
+          { flowId, assetsJson: [assetsJson[0] ?? "[]"] },
+          { assetsJson: [assetsJson[1] ?? "[]"] },
+          { connectionsJson: [connectionsJson] },
+        ],
+        call,
+      ),
     );
-    const edges = JSON.parse(dependencies.edgesJson) as Array<{ external: boolean; service_kind: string }>;
+    const edgesJson = answers.map((answer) => answer.edgesJson);
+    const edges = edgesJson.flatMap((chunk) => JSON.parse(chunk) as Array<{ external: boolean; service_kind: string }>);
     expect(edges.filter((e) => !e.external).length).toBeGreaterThan(100);
     expect(edges.some((e) => e.service_kind === "https")).toBe(true);
-    expect(dependencies.issues.map((i) => i.code)).toContain("unknown_host");
+    expect(answers.flatMap((answer) => answer.issues).map((i) => i.code)).toContain("unknown_host");
 
     const discovered = await agents.client.discoverApplications(
-      { flowId, assetsJson, edgesJson: [dependencies.edgesJson] },
+      [{ flowId, assetsJson }, ...edgesJson.map((chunk) => ({ flowId, edgesJson: [chunk] }))],
       call,
     );
     const grouped = discovered.applications.flatMap((a) => a.assetRowNumbers);
@@ -264,20 +272,98 @@ describe("discovery agents over gRPC", () => {
       .validateRecords({ flowId, mappings: [{ source: "A", target: "favourite_colour" }], records: [] }, call)
       .catch((e: unknown) => e);
     expect(isMeshError(badTarget) && badTarget.code).toBe("INVALID_ARGUMENT");
-    const notAList = await agents.client
-      .analyzeDependencies({ flowId, assetsJson: ["[]", '{"row_number":1}'], connectionsJson: [] }, call)
-      .catch((e: unknown) => e);
+    const notAList = await all(
+      agents.client.analyzeDependencies(
+        [
+          { flowId, assetsJson: ["[]"] },
+          { assetsJson: ['{"row_number":1}'], connectionsJson: [] },
+        ],
+        call,
+      ),
+    ).catch((e: unknown) => e);
+    // Chunks are numbered across the whole stream, as the sender numbered them.
     expect(isMeshError(notAList) && [notAList.code, notAList.message]).toEqual([
       "INVALID_ARGUMENT",
       "assets_json[1] is not a JSON array",
     ]);
     const badItem = await agents.client
-      .discoverApplications({ flowId, assetsJson: [], edgesJson: ['[{"port":443}]', "[7]"] }, call)
+      .discoverApplications(
+        [{ flowId, assetsJson: [] }, { edgesJson: ['[{"port":443}]'] }, { edgesJson: ["[7]"] }],
+        call,
+      )
       .catch((e: unknown) => e);
     expect(isMeshError(badItem) && [badItem.message, badItem.details]).toEqual([
       "edges_json item 2 is not a JSON object",
       { field: "edges_json", item: 2 },
     ]);
+    const late = await all(
+      agents.client.analyzeDependencies(
+        [{ flowId, connectionsJson: ["[]"] }, { assetsJson: ['[{"row_number":1,"hostname":"a"}]'] }],
+        call,
+      ),
+    ).catch((e: unknown) => e);
+    expect(isMeshError(late) && [late.code, late.details]).toEqual(["INVALID_ARGUMENT", { field: "assets_json" }]);
+    const otherFlow = await agents.client
+      .discoverApplications(
+        [
+          { flowId, assetsJson: [] },
+          { flowId: "flow_other", assetsJson: [] },
+        ],
+        call,
+      )
+      .catch((e: unknown) => e);
+    expect(isMeshError(otherFlow) && [otherFlow.code, otherFlow.details]).toEqual([
+      "INVALID_ARGUMENT",
+      { field: "flow_id" },
+    ]);
+    const noFlowStream = await all(agents.client.analyzeDependencies([], call)).catch((e: unknown) => e);
+    expect(isMeshError(noFlowStream) && noFlowStream.details).toEqual({ field: "flow_id" });
+  });
+
+  it("answers a large dependency stream in chunks, every edge once, in order of first appearance", async () => {
+    const servers = 2_000;
+    const refs = Array.from({ length: servers }, (_, i) => ({ row_number: i + 1, hostname: `host-${i + 1}` }));
+    // 25,000 distinct pairs, then the first 5,000 again: 25,000 edges, the first 5,000 counted twice.
+    const pairs = Array.from({ length: 30_000 }, (_, i) => {
+      const n = i % 25_000;
+      return {
+        source: `host-${(n % servers) + 1}`,
+        destination: `host-${((n * 7 + Math.floor(n / servers) + 1) % servers) + 1}`,
+      };
+    });
+    const connections = pairs.map((pair, i) => ({ row_number: i + 1, ...pair, port: 443, protocol: "tcp" }));
+    const chunks = [0, 10_000, 20_000].map((at) => JSON.stringify(connections.slice(at, at + 10_000)));
+    const answers = await all(
+      agents.client.analyzeDependencies(
+        [{ flowId, assetsJson: [JSON.stringify(refs)] }, ...chunks.map((chunk) => ({ connectionsJson: [chunk] }))],
+        call,
+      ),
+    );
+    const edges = answers.flatMap(
+      (answer) =>
+        JSON.parse(answer.edgesJson) as Array<{
+          source_row_number: number;
+          target_row_number: number;
+          connection_count: number;
+        }>,
+    );
+    const distinct = new Set(
+      pairs
+        .slice(0, 25_000)
+        .filter((p) => p.source !== p.destination)
+        .map((p) => `${p.source}>${p.destination}`),
+    );
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.every((answer) => (JSON.parse(answer.edgesJson) as unknown[]).length <= 10_000)).toBe(true);
+    expect(edges).toHaveLength(distinct.size);
+    expect(new Set(edges.map((e) => `${e.source_row_number}>${e.target_row_number}`)).size).toBe(distinct.size);
+    const first = pairs.find((p) => p.source !== p.destination);
+    expect(`host-${edges[0]?.source_row_number}>host-${edges[0]?.target_row_number}`).toBe(
+      `${first?.source}>${first?.destination}`,
+    );
+    expect(edges.reduce((sum, e) => sum + e.connection_count, 0)).toBe(
+      pairs.filter((p) => p.source !== p.destination).length,
+    );
   });
 
   it("records one agent_runs row per call, scoped to the tenant and flow", async () => {
@@ -330,3 +416,10 @@ describe("discovery agents over gRPC", () => {
     }
   });
 });
+
+/** Every answer of a streaming call. */
+async function all<T>(answers: AsyncIterable<T>): Promise<T[]> {
+  const items: T[] = [];
+  for await (const answer of answers) items.push(answer);
+  return items;
+}

@@ -4,7 +4,7 @@ import type { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import type { CallContext, ServiceImpl } from "@migrate/grpc";
 import { AGENT_CATALOGUE } from "../agents/agent-catalogue.ts";
 import { discoverApplications } from "../agents/application-discovery.ts";
-import { analyzeDependencies } from "../agents/dependency-analysis.ts";
+import { type AssetRef, type DependencyEdge, dependencyAnalysis } from "../agents/dependency-analysis.ts";
 import { findDuplicates } from "../agents/duplicate-detection.ts";
 import { suggestMappings } from "../agents/field-mapping.ts";
 import { planMigration } from "../agents/migration-planning.ts";
@@ -19,10 +19,10 @@ import { refineClassifications } from "../providers/tasks/classification-refinem
 import { refineMappings } from "../providers/tasks/mapping-refinement.ts";
 import { refineRationales } from "../providers/tasks/strategy-refinement.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
-import { type AgentRun, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
+import { type AgentRun, checkListSize, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
 import { assetDocument, recordsFrom, strategyAssetFrom } from "./asset-documents.ts";
 import { type FetchLearnedHints, noLearnedHints } from "./fetch-learned-hints.ts";
-import { assetRefsFrom, connectionsFrom, edgesFrom, edgesJson } from "./graph-documents.ts";
+import { assetRefOf, connectionOf, edgeOf, edgesJson, listReader } from "./graph-documents.ts";
 import { issueOut, mappingIndexFrom } from "./message-mappers.ts";
 
 /**
@@ -173,31 +173,74 @@ export function agentServiceImpl(deps: {
         },
       }),
 
-    analyzeDependencies: async (request, ctx) => {
-      const assets = assetRefsFrom(request.assetsJson, "assets_json");
-      const connections = connectionsFrom(request.connectionsJson, "connections_json");
+    analyzeDependencies: async function* (requests, ctx) {
+      const stream = requests[Symbol.asyncIterator]();
+      const first = await stream.next();
+      const flowId = first.done ? "" : first.value.flowId;
+      const assets = listReader("assets_json", assetRefOf);
+      const connections = listReader("connections_json", connectionOf);
+      const analysis = dependencyAnalysis();
       const result = await run(ctx, {
         agent: "dependency_analysis",
-        flowId: request.flowId,
-        inputs: { assets: assets.length, connections: connections.length },
+        flowId,
+        inputs: () => ({ assets: assets.count, connections: connections.count }),
         limit: MAX_FLOW_ITEMS,
         outputs: (found) => found.edges.length,
-        work: () => analyzeDependencies(assets, connections),
+        work: async () => {
+          let connectionsStarted = false;
+          for (let message = first; !message.done; message = await stream.next()) {
+            const { assetsJson, connectionsJson } = sameFlow(message.value, flowId);
+            if (assetsJson.length > 0) {
+              if (connectionsStarted) {
+                throw new MeshError(
+                  "INVALID_ARGUMENT",
+                  "assets_json came after connections_json: every asset chunk must come before the first connection chunk",
+                  { field: "assets_json" },
+                );
+              }
+              analysis.addAssets(assets.read(assetsJson));
+              checkListSize("assets_json", assets.count, MAX_FLOW_ITEMS);
+            }
+            if (connectionsJson.length > 0) {
+              connectionsStarted = true;
+              analysis.addConnections(connections.read(connectionsJson));
+            }
+          }
+          return analysis.result();
+        },
       });
-      return { edgesJson: edgesJson(result.edges), issues: result.issues.map(issueOut) };
+      // Answered in chunks of the size the flow sends, so no message holds the whole graph.
+      for (let at = 0; at < Math.max(result.edges.length, result.issues.length); at += GRAPH_CHUNK_ITEMS) {
+        yield {
+          edgesJson: edgesJson(result.edges.slice(at, at + GRAPH_CHUNK_ITEMS)),
+          issues: result.issues.slice(at, at + GRAPH_CHUNK_ITEMS).map(issueOut),
+        };
+      }
     },
 
-    discoverApplications: (request, ctx) => {
-      const assets = assetRefsFrom(request.assetsJson, "assets_json");
-      const edges = edgesFrom(request.edgesJson, "edges_json");
+    discoverApplications: async (requests, ctx) => {
+      const stream = requests[Symbol.asyncIterator]();
+      const first = await stream.next();
+      const flowId = first.done ? "" : first.value.flowId;
+      const assets = listReader("assets_json", assetRefOf);
+      const edges = listReader("edges_json", edgeOf);
       return run(ctx, {
         agent: "application_discovery",
-        flowId: request.flowId,
-        inputs: { assets: assets.length, edges: edges.length },
+        flowId,
+        inputs: () => ({ assets: assets.count, edges: edges.count }),
         limit: MAX_FLOW_ITEMS,
         outputs: (response) => response.applications.length,
-        work: () => {
-          const result = discoverApplications(assets, edges);
+        work: async () => {
+          const assetRefs: AssetRef[] = [];
+          const edgeList: DependencyEdge[] = [];
+          for (let message = first; !message.done; message = await stream.next()) {
+            const { assetsJson, edgesJson: edgeChunks } = sameFlow(message.value, flowId);
+            for (const ref of assets.read(assetsJson)) assetRefs.push(ref);
+            for (const edge of edges.read(edgeChunks)) edgeList.push(edge);
+            checkListSize("assets_json", assets.count, MAX_FLOW_ITEMS);
+            checkListSize("edges_json", edges.count, MAX_FLOW_ITEMS);
+          }
+          const result = discoverApplications(assetRefs, edgeList);
           return {
             applications: result.applications.map(({ assetRows, ...application }) => ({
               ...application,
@@ -256,4 +299,15 @@ export function agentServiceImpl(deps: {
         },
       }),
   };
+}
+
+/** Items per answer message of a streamed whole-flow call. */
+const GRAPH_CHUNK_ITEMS = 10_000;
+
+/** A stream's later messages may repeat the first one's flow id or leave it out, never change it. */
+function sameFlow<M extends { flowId: string }>(message: M, flowId: string): M {
+  if (message.flowId && message.flowId !== flowId) {
+    throw new MeshError("INVALID_ARGUMENT", "flow_id changed in the middle of the stream", { field: "flow_id" });
+  }
+  return message;
 }

@@ -7,52 +7,66 @@ import type { AssetRef, Connection, DependencyEdge } from "../agents/dependency-
  * at their default may be left out). Parsed natively here into the agents' own shapes.
  */
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
 
-/** The AssetRef list of a request field; an entry that is not an object is refused with its place. */
-export function assetRefsFrom(chunks: readonly string[], field: string): AssetRef[] {
-  return parseChunks(chunks, field).map((item, index) => {
-    const ref = object(item, field, index);
-    return {
-      row: integer(ref.row_number),
-      assetName: text(ref.asset_name),
-      hostname: text(ref.hostname),
-      fqdn: text(ref.fqdn),
-      ipAddresses: Array.isArray(ref.ip_addresses) ? ref.ip_addresses.filter((ip) => typeof ip === "string") : [],
-      applicationName: text(ref.application_name),
-      tags: stringMap(ref.tags),
-    };
-  });
+/**
+ * Reads a field's chunks as they arrive, message after message of a stream: each chunk must be
+ * a JSON array of objects. Chunks and items are counted across the whole stream, so an error
+ * names the field, the chunk (from 0) and the item (from 1) as the sender numbered them.
+ */
+export function listReader<T>(field: string, toItem: (json: Json) => T) {
+  let chunkNumber = 0;
+  let itemNumber = 0;
+  return {
+    read(chunks: readonly string[]): T[] {
+      const items: T[] = [];
+      for (const chunk of chunks) {
+        for (const item of parseChunk(chunk, field, chunkNumber++))
+          items.push(toItem(object(item, field, itemNumber++)));
+      }
+      return items;
+    },
+    /** Items read so far. */
+    get count() {
+      return itemNumber;
+    },
+  };
 }
 
-export function connectionsFrom(chunks: readonly string[], field: string): Connection[] {
-  return parseChunks(chunks, field).map((item, index) => {
-    const connection = object(item, field, index);
-    return {
-      row: integer(connection.row_number),
-      source: text(connection.source),
-      destination: text(connection.destination),
-      port: integer(connection.port),
-      protocol: text(connection.protocol),
-    };
-  });
+export function assetRefOf(ref: Json): AssetRef {
+  return {
+    row: integer(ref.row_number),
+    assetName: text(ref.asset_name),
+    hostname: text(ref.hostname),
+    fqdn: text(ref.fqdn),
+    ipAddresses: Array.isArray(ref.ip_addresses) ? ref.ip_addresses.filter((ip) => typeof ip === "string") : [],
+    applicationName: text(ref.application_name),
+    tags: stringMap(ref.tags),
+  };
 }
 
-export function edgesFrom(chunks: readonly string[], field: string): DependencyEdge[] {
-  return parseChunks(chunks, field).map((item, index) => {
-    const edge = object(item, field, index);
-    return {
-      sourceRow: integer(edge.source_row_number),
-      sourceLabel: text(edge.source_label),
-      targetRow: integer(edge.target_row_number),
-      targetLabel: text(edge.target_label),
-      port: integer(edge.port),
-      protocol: text(edge.protocol),
-      serviceKind: text(edge.service_kind),
-      connectionCount: integer(edge.connection_count),
-      external: edge.external === true,
-    };
-  });
+export function connectionOf(connection: Json): Connection {
+  return {
+    row: integer(connection.row_number),
+    source: text(connection.source),
+    destination: text(connection.destination),
+    port: integer(connection.port),
+    protocol: text(connection.protocol),
+  };
+}
+
+export function edgeOf(edge: Json): DependencyEdge {
+  return {
+    sourceRow: integer(edge.source_row_number),
+    sourceLabel: text(edge.source_label),
+    targetRow: integer(edge.target_row_number),
+    targetLabel: text(edge.target_label),
+    port: integer(edge.port),
+    protocol: text(edge.protocol),
+    serviceKind: text(edge.service_kind),
+    connectionCount: integer(edge.connection_count),
+    external: edge.external === true,
+  };
 }
 
 /** DependencyEdges as a JSON array with proto field names (every field written: the flow stores them as read). */
@@ -72,26 +86,22 @@ export function edgesJson(edges: readonly DependencyEdge[]): string {
   );
 }
 
-/** The items of a field's chunks, each a JSON array; anything else is refused naming the field and chunk. */
-function parseChunks(chunks: readonly string[], field: string): unknown[] {
-  const items: unknown[] = [];
-  chunks.forEach((chunk, index) => {
-    let value: unknown;
-    try {
-      value = JSON.parse(chunk);
-    } catch {
-      value = undefined;
-    }
-    if (!Array.isArray(value)) {
-      throw new MeshError("INVALID_ARGUMENT", `${field}[${index}] is not a JSON array`, {
-        field,
-        chunk: index,
-        value: chunk.slice(0, 80),
-      });
-    }
-    for (const item of value) items.push(item);
-  });
-  return items;
+/** One chunk's items; anything but a JSON array is refused naming the field and chunk. */
+function parseChunk(chunk: string, field: string, index: number): unknown[] {
+  let value: unknown;
+  try {
+    value = JSON.parse(chunk);
+  } catch {
+    value = undefined;
+  }
+  if (!Array.isArray(value)) {
+    throw new MeshError("INVALID_ARGUMENT", `${field}[${index}] is not a JSON array`, {
+      field,
+      chunk: index,
+      value: chunk.slice(0, 80),
+    });
+  }
+  return value;
 }
 
 function object(item: unknown, field: string, index: number): Json {

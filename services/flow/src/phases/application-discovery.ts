@@ -1,5 +1,6 @@
 import { sql } from "@migrate/db";
-import { assetRefsJson, JSON_CHUNK_ROWS } from "./asset-refs.ts";
+import type { PhaseContext } from "../engine/phase-context.ts";
+import { assetRefChunks, JSON_CHUNK_ROWS } from "./asset-refs.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 
 const INSERT_ROWS = 1_000;
@@ -10,25 +11,9 @@ export const applicationDiscovery: PhaseDefinition = {
   weight: 10,
   async run(ctx) {
     const flowId = ctx.flow.id;
-    const assetsJson = await assetRefsJson(ctx.db, flowId, ctx.flow.raw_record_count);
-    // Edge ids run 1..n: JSON chunks of them until one comes back empty.
-    const edgesJson: string[] = [];
-    for (let after = 0; ; after += JSON_CHUNK_ROWS) {
-      const { rows } = await sql<{ edges: string | null }>`
-        select json_agg(json_build_object(
-            'source_row_number', source_row_number, 'source_label', source_label,
-            'target_row_number', target_row_number, 'target_label', target_label, 'port', port,
-            'protocol', protocol, 'service_kind', service_kind, 'connection_count', connection_count,
-            'external', external
-          ) order by id)::text as edges
-        from dependencies where flow_id = ${flowId} and id > ${after} and id <= ${after + JSON_CHUNK_ROWS}`.execute(
-        ctx.db,
-      );
-      if (!rows[0]?.edges) break;
-      edgesJson.push(rows[0].edges);
-    }
+    // A retried call starts the stream again from the first chunk.
     const result = await ctx.call("DiscoverApplications", (agent, options) =>
-      agent.discoverApplications({ flowId, assetsJson, edgesJson }, options),
+      agent.discoverApplications(discoveryRequests(ctx), options),
     );
     const memberRows: number[] = [];
     const memberKeys: string[] = [];
@@ -90,3 +75,26 @@ export const applicationDiscovery: PhaseDefinition = {
     };
   },
 };
+
+/** The stream of one DiscoverApplications call: every asset chunk, then every edge chunk. */
+async function* discoveryRequests(ctx: PhaseContext) {
+  const flowId = ctx.flow.id;
+  for await (const refs of assetRefChunks(ctx.db, flowId, ctx.flow.raw_record_count)) {
+    yield { flowId, assetsJson: [refs] };
+  }
+  // Edge ids run 1..n: JSON chunks of them until one comes back empty.
+  for (let after = 0; ; after += JSON_CHUNK_ROWS) {
+    const { rows } = await sql<{ edges: string | null }>`
+      select json_agg(json_build_object(
+          'source_row_number', source_row_number, 'source_label', source_label,
+          'target_row_number', target_row_number, 'target_label', target_label, 'port', port,
+          'protocol', protocol, 'service_kind', service_kind, 'connection_count', connection_count,
+          'external', external
+        ) order by id)::text as edges
+      from dependencies where flow_id = ${flowId} and id > ${after} and id <= ${after + JSON_CHUNK_ROWS}`.execute(
+      ctx.db,
+    );
+    if (!rows[0]?.edges) return;
+    yield { flowId, edgesJson: [rows[0].edges] };
+  }
+}
