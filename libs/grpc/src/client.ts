@@ -147,7 +147,7 @@ export function createClient<T extends GenServiceMethods>(
           (async () => {
             for await (const request of requests) {
               if (settled) return;
-              if (!call.write(request)) await new Promise((r) => call.once("drain", r));
+              await sent(call, request);
             }
             call.end();
           })().catch((error) => {
@@ -184,7 +184,7 @@ export function createClient<T extends GenServiceMethods>(
         (async () => {
           for await (const request of requests) {
             if (finished) return;
-            if (!call.write(request)) await drainedOrEnded(call);
+            await sent(call, request);
           }
           call.end();
         })().catch((error) => {
@@ -209,16 +209,20 @@ export function createClient<T extends GenServiceMethods>(
   return { client: client as ServiceClient<T>, channel, close: () => channel.close() };
 }
 
-/** Resolves when the call can take more writes, or has ended (a writer must not wait for ever). */
-function drainedOrEnded(call: grpc.ClientDuplexStream<unknown, unknown>): Promise<void> {
-  return new Promise((resolve) => {
+/**
+ * Writes one request and resolves once the transport has taken it, or the call has ended (a
+ * writer must not wait for ever). A stream's next request is only read from its source then: a
+ * writable stream would otherwise queue up to 16 messages, and the messages of whole-flow calls
+ * are megabytes each.
+ */
+function sent(call: grpc.ClientWritableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>, request: unknown) {
+  return new Promise<void>((resolve) => {
     const done = () => {
-      call.off("drain", done);
       call.off("status", done);
       resolve();
     };
-    call.once("drain", done);
     call.once("status", done);
+    call.write(request, done);
   });
 }
 

@@ -143,7 +143,16 @@ export function addService<T extends GenServiceMethods>(
           try {
             for await (const item of handler(input as never, prepared.ctx as never) as AsyncIterable<unknown>) {
               if (prepared.ctx.signal.aborted) break;
-              if (!call.write(toWire(item))) await new Promise((resolve) => call.once("drain", resolve));
+              // One answer at a time: the next is only made once the transport has taken this one
+              // (a writable stream would queue 16, and a whole-flow answer is megabytes).
+              await new Promise<void>((resolve) => {
+                const done = () => {
+                  call.off("cancelled", done);
+                  resolve();
+                };
+                call.once("cancelled", done);
+                call.write(toWire(item), done);
+              });
             }
             finish(started, prepared.ctx.logger, span);
             call.end();
