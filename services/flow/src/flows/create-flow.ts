@@ -54,10 +54,15 @@ export async function createFlow(
     let count = 0;
     // Each record is already JSON object text: spliced in as is, parsed once, by PostgreSQL.
     let batch: string[] = [];
-    const insertBatch = () =>
-      sql`insert into raw_records (flow_id, row_number, data)
-        select ${id}, r.row_number, r.data
-        from jsonb_to_recordset(${`[${batch.join(",")}]`}::jsonb) as r(row_number integer, data jsonb)`.execute(trx);
+    const statements = oneAtATime();
+    const insertBatch = () => {
+      const rows = `[${batch.join(",")}]`;
+      return statements.add(() =>
+        sql`insert into raw_records (flow_id, row_number, data)
+          select ${id}, r.row_number, r.data
+          from jsonb_to_recordset(${rows}::jsonb) as r(row_number integer, data jsonb)`.execute(trx),
+      );
+    };
     for await (const record of inventory.records) {
       batch.push(`{"row_number":${record.rowNumber},"data":${record.data}}`);
       count++;
@@ -67,6 +72,7 @@ export async function createFlow(
       }
     }
     if (batch.length) await insertBatch();
+    await statements.done();
     const connectionCount = await storeConnections(trx, id, await input.connections?.());
     await trx
       .insertInto("flow_phases")
@@ -94,15 +100,38 @@ export async function createFlow(
   });
 }
 
+/**
+ * Runs statements one after another without waiting for each: the next batch is read and built
+ * while PostgreSQL stores this one. A failed statement fails the next `add` or `done`.
+ */
+function oneAtATime() {
+  let last: Promise<unknown> = Promise.resolve();
+  return {
+    async add(run: () => Promise<unknown>): Promise<void> {
+      await last;
+      last = run();
+      // Awaited by the next add or by done; until then it must not count as unhandled.
+      last.catch(() => {});
+    },
+    async done(): Promise<void> {
+      await last;
+    },
+  };
+}
+
 async function storeConnections(trx: Transaction<FlowDatabase>, flowId: string, bytes: Buffer | undefined) {
   if (!bytes) return 0;
   const connections = await parseConnections(bytes);
+  const statements = oneAtATime();
   for (let at = 0; at < connections.length; at += BATCH_ROWS) {
     const rows = JSON.stringify(connections.slice(at, at + BATCH_ROWS));
-    await sql`insert into connections_raw (flow_id, row_number, source, destination, port, protocol)
-      select ${flowId}, c."rowNumber", c.source, c.destination, c.port, c.protocol
-      from jsonb_to_recordset(${rows}::jsonb)
-        as c("rowNumber" integer, source text, destination text, port integer, protocol text)`.execute(trx);
+    await statements.add(() =>
+      sql`insert into connections_raw (flow_id, row_number, source, destination, port, protocol)
+        select ${flowId}, c."rowNumber", c.source, c.destination, c.port, c.protocol
+        from jsonb_to_recordset(${rows}::jsonb)
+          as c("rowNumber" integer, source text, destination text, port integer, protocol text)`.execute(trx),
+    );
   }
+  await statements.done();
   return connections.length;
 }
