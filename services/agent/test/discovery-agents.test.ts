@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { fromJson, type JsonValue, type MessageInitShape } from "@bufbuild/protobuf";
+import { fromJson, type JsonValue, type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { createDb, sql, withTestSchema } from "@migrate/db";
 import { isMeshError } from "@migrate/errors";
 import {
@@ -8,6 +8,7 @@ import {
   AssetSchema,
   ChangeSchema,
   type FieldMappingSchema,
+  StrategyRecommendationSchema,
 } from "@migrate/gen/agent/v1/agent_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
 import { type ServiceProcess, startService } from "@migrate/launcher";
@@ -152,6 +153,23 @@ describe("discovery agents over gRPC", () => {
     expect(both.validation).toEqual(validated);
     expect(both.cleansing).toEqual(cleansed);
     expect(both.cleansing?.assets).toHaveLength(records.length);
+    expect(both.cleansing?.assets.every((document) => document.strategyJson === "")).toBe(true);
+
+    // Asked to, it also recommends each asset's strategy: what RecommendStrategies answers for
+    // the same cleansed documents, in the JSON form the flow stores.
+    const all3 = await agents.client.validateAndCleanseRecords(
+      { flowId, mappings, records, recommendStrategies: true },
+      call,
+    );
+    const documents = all3.cleansing?.assets ?? [];
+    expect(documents.map(({ strategyJson: _, ...document }) => document)).toEqual(
+      cleansed.assets.map(({ strategyJson: _, ...document }) => document),
+    );
+    const { recommendations } = await agents.client.recommendStrategies({ flowId, assets: cleansed.assets }, call);
+    expect(documents.map((document) => JSON.parse(document.strategyJson))).toEqual(
+      recommendations.map((r) => toJson(StrategyRecommendationSchema, r, { useProtoFieldName: true })),
+    );
+    expect(new Set(recommendations.map((r) => r.strategy)).size).toBeGreaterThan(1);
   });
 
   it("runs the chain dependencies → applications → strategies → plan with sane results", async () => {

@@ -70,6 +70,10 @@ describe("a discovery flow end to end", () => {
     expect(kept).toHaveLength(2_000);
     expect(Number(current.assetCount)).toBe(2_000);
     expect(kept.filter((a) => !a.strategy)).toEqual([]);
+    // A duplicate has no strategy of its own, however early strategies were recommended.
+    const duplicates = assets.filter((a) => a.duplicate_of !== null);
+    expect(duplicates.length).toBeGreaterThan(0);
+    expect(duplicates.filter((a) => a.strategy !== null)).toEqual([]);
     expect(kept.filter((a) => a.wave === null).length).toBeLessThan(kept.length);
     // Every cleansing change is kept with its asset: the generator's sizes in MB and MiB, its CPU strings.
     const changed = await db.selectFrom("assets").select(["row_number", "changes"]).where("flow_id", "=", id).execute();

@@ -11,7 +11,7 @@ import { planMigration } from "../agents/migration-planning.ts";
 import { cleanseRecords } from "../agents/record-cleansing.ts";
 import type { MappingIndex, RawRecord } from "../agents/record-mapping.ts";
 import { validateRecords } from "../agents/record-validation.ts";
-import { recommendStrategy } from "../agents/strategy-recommendation.ts";
+import { recommendStrategy, type StrategyAsset } from "../agents/strategy-recommendation.ts";
 import type { AgentDatabase } from "../db/agent-database.ts";
 import type { LlmAgent } from "../providers/llm-provider.ts";
 import type { LlmRefiner, RefinementCall } from "../providers/llm-refiner.ts";
@@ -20,7 +20,7 @@ import { refineMappings } from "../providers/tasks/mapping-refinement.ts";
 import { refineRationales } from "../providers/tasks/strategy-refinement.ts";
 import type { AgentMetrics } from "./agent-metrics.ts";
 import { type AgentRun, checkListSize, MAX_BATCH_RECORDS, MAX_FLOW_ITEMS, runAgent } from "./agent-runs.ts";
-import { assetDocument, recordsFrom, strategyAssetFrom } from "./asset-documents.ts";
+import { assetDocument, recordsFrom, strategyAssetFrom, strategyJson } from "./asset-documents.ts";
 import { type FetchLearnedHints, noLearnedHints } from "./fetch-learned-hints.ts";
 import { assetRefOf, connectionOf, edgeOf, edgesJson, listReader } from "./graph-documents.ts";
 import { issueOut, mappingIndexFrom } from "./message-mappers.ts";
@@ -54,16 +54,34 @@ export function agentServiceImpl(deps: {
       personalDataColumns: result.personalDataColumns,
     };
   };
-  const cleansing = async (ctx: CallContext, flowId: string, index: MappingIndex, records: readonly RawRecord[]) => {
+  const cleanse = async (ctx: CallContext, flowId: string, index: MappingIndex, records: readonly RawRecord[]) => {
     const result = cleanseRecords(index, records);
     const { notices } = await refineClassifications(refiner, refinementCall(ctx, flowId), result.assets);
-    const changes = Map.groupBy(result.changes, (change) => change.row);
+    return { ...result, notices, changes: Map.groupBy(result.changes, (change) => change.row) };
+  };
+  type Cleansed = Awaited<ReturnType<typeof cleanse>>;
+  /** The CleanseRecords answer; with `strategies`, each document also carries its recommendation. */
+  const cleansingOut = (cleansed: Cleansed, strategies?: Recommended) => {
+    const byRow = new Map(strategies?.recommendations.map((r) => [r.row, r]));
     return {
-      notices,
-      assets: result.assets.map((asset) => assetDocument(asset, changes.get(asset.row) ?? [])),
-      issues: result.issues.map(issueOut),
+      notices: [...cleansed.notices, ...(strategies?.notices ?? [])],
+      assets: cleansed.assets.map((asset) => {
+        const recommendation = byRow.get(asset.row);
+        return {
+          ...assetDocument(asset, cleansed.changes.get(asset.row) ?? []),
+          strategyJson: recommendation ? strategyJson(recommendation) : "",
+        };
+      }),
+      issues: cleansed.issues.map(issueOut),
     };
   };
+  /** Each asset's strategy, its rationale refined by the LLM provider when one is configured. */
+  const recommend = async (ctx: CallContext, flowId: string, assets: readonly StrategyAsset[]) => {
+    const pairs = assets.map((asset) => ({ asset, recommendation: recommendStrategy(asset) }));
+    const { notices } = await refineRationales(refiner, refinementCall(ctx, flowId), pairs);
+    return { recommendations: pairs.map((pair) => pair.recommendation), notices };
+  };
+  type Recommended = Awaited<ReturnType<typeof recommend>>;
   return {
     async listAgents() {
       return {
@@ -123,28 +141,39 @@ export function agentServiceImpl(deps: {
         inputs: { records: request.records.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.assets.length,
-        work: () => cleansing(ctx, request.flowId, mappingIndexFrom(request.mappings), recordsFrom(request.records)),
+        work: async () =>
+          cleansingOut(
+            await cleanse(ctx, request.flowId, mappingIndexFrom(request.mappings), recordsFrom(request.records)),
+          ),
       }),
 
-    // The batch is parsed once and both agents run on it; each still records its own run.
+    // The batch is parsed once and the agents run on it (strategy on the cleansed assets, when
+    // asked); each still records its own run.
     validateAndCleanseRecords: async (request, ctx) => {
       const index = mappingIndexFrom(request.mappings);
       const records = recordsFrom(request.records);
       const batch = { flowId: request.flowId, inputs: { records: records.length }, limit: MAX_BATCH_RECORDS };
-      return {
-        validation: await run(ctx, {
-          ...batch,
-          agent: "validation",
-          outputs: (response) => response.issues.length,
-          work: () => validation(index, records),
-        }),
-        cleansing: await run(ctx, {
-          ...batch,
-          agent: "cleansing",
-          outputs: (response) => response.assets.length,
-          work: () => cleansing(ctx, request.flowId, index, records),
-        }),
-      };
+      const validated = await run(ctx, {
+        ...batch,
+        agent: "validation",
+        outputs: (response) => response.issues.length,
+        work: () => validation(index, records),
+      });
+      const cleansed = await run(ctx, {
+        ...batch,
+        agent: "cleansing",
+        outputs: (result) => result.assets.length,
+        work: () => cleanse(ctx, request.flowId, index, records),
+      });
+      const strategies = request.recommendStrategies
+        ? await run(ctx, {
+            ...batch,
+            agent: "strategy",
+            outputs: (response) => response.recommendations.length,
+            work: () => recommend(ctx, request.flowId, cleansed.assets),
+          })
+        : undefined;
+      return { validation: validated, cleansing: cleansingOut(cleansed, strategies) };
     },
 
     findDuplicates: (request, ctx) =>
@@ -260,16 +289,13 @@ export function agentServiceImpl(deps: {
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.recommendations.length,
         work: async () => {
-          const pairs = request.assets.map((document, index) => {
-            const asset = strategyAssetFrom(document, index);
-            return { asset, recommendation: recommendStrategy(asset) };
-          });
-          const { notices } = await refineRationales(refiner, refinementCall(ctx, request.flowId), pairs);
+          const { recommendations, notices } = await recommend(
+            ctx,
+            request.flowId,
+            request.assets.map(strategyAssetFrom),
+          );
           return {
-            recommendations: pairs.map(({ recommendation: { row, ...recommendation } }) => ({
-              ...recommendation,
-              rowNumber: BigInt(row),
-            })),
+            recommendations: recommendations.map(({ row, ...r }) => ({ ...r, rowNumber: BigInt(row) })),
             notices,
           };
         },

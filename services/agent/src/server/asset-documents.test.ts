@@ -1,6 +1,11 @@
 import { create, fromJson, type JsonValue, toJson } from "@bufbuild/protobuf";
 import { MeshError } from "@migrate/errors";
-import { AssetDocumentSchema, AssetSchema, ChangeSchema } from "@migrate/gen/agent/v1/agent_pb";
+import {
+  AssetDocumentSchema,
+  AssetSchema,
+  ChangeSchema,
+  StrategyRecommendationSchema,
+} from "@migrate/gen/agent/v1/agent_pb";
 import { describe, expect, it } from "vitest";
 import { emptyAsset } from "../agents/canonical-asset.ts";
 import {
@@ -12,7 +17,7 @@ import {
 } from "../agents/fixtures/messy-inventory.ts";
 import { cleanseRecords } from "../agents/record-cleansing.ts";
 import { recommendStrategy } from "../agents/strategy-recommendation.ts";
-import { assetJson, changesJson, recordsFrom, strategyAssetFrom } from "./asset-documents.ts";
+import { assetJson, changesJson, recordsFrom, strategyAssetFrom, strategyJson } from "./asset-documents.ts";
 
 const NAMES = { useProtoFieldName: true } as const;
 const messy = cleanseRecords(mappingIndex(MESSY_MAPPING), csvRecords(MESSY_CSV));
@@ -41,6 +46,17 @@ describe("asset documents", () => {
       memory_gb: "NaN",
       storage_gb: "Infinity",
     });
+  });
+
+  it("write a strategy recommendation exactly as protobuf's canonical JSON of the message", () => {
+    const recommendations = many.assets.map(recommendStrategy);
+    const odd = { ...recommendStrategy(emptyAsset(9)), confidence: 0, missingData: [], criticality: "" };
+    for (const recommendation of [...recommendations, odd]) {
+      const { row, ...fields } = recommendation;
+      const message = create(StrategyRecommendationSchema, { ...fields, rowNumber: BigInt(row) });
+      expect(JSON.parse(strategyJson(recommendation))).toEqual(toJson(StrategyRecommendationSchema, message, NAMES));
+    }
+    expect(new Set(recommendations.map((r) => r.strategy)).size).toBeGreaterThan(2);
   });
 
   it("write changes as protobuf's JSON of the Change messages", () => {

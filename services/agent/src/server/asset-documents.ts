@@ -10,7 +10,7 @@ import {
 } from "@migrate/gen/agent/v1/agent_pb";
 import type { CanonicalAsset, Change } from "../agents/canonical-asset.ts";
 import type { RawRecord } from "../agents/record-mapping.ts";
-import type { StrategyAsset } from "../agents/strategy-recommendation.ts";
+import type { StrategyAsset, StrategyRecommendation } from "../agents/strategy-recommendation.ts";
 
 /**
  * Bulk rows cross the wire as JSON documents (RawRecord.values_json, AssetDocument): the flow
@@ -60,6 +60,20 @@ export function assetJson(asset: CanonicalAsset): string {
       if (Object.keys(value).length) out[name] = value;
     } else out[name] = value;
   }
+  return JSON.stringify(out);
+}
+
+/** The canonical JSON form of a StrategyRecommendation message (what the flow stores as its detail). */
+export function strategyJson(recommendation: StrategyRecommendation): string {
+  const { row, strategy, rationale, confidence, missingData, factors, criticality } = recommendation;
+  const out: Json = {};
+  if (row) out.row_number = String(row);
+  if (strategy) out.strategy = strategy;
+  if (rationale) out.rationale = rationale;
+  if (confidence) out.confidence = Number.isFinite(confidence) ? confidence : String(confidence);
+  if (missingData.length) out.missing_data = missingData;
+  if (factors.length) out.factors = factors;
+  if (criticality) out.criticality = criticality;
   return JSON.stringify(out);
 }
 

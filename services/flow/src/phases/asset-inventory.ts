@@ -63,7 +63,9 @@ export const assetInventory: PhaseDefinition = {
         .where("duplicate_of", "is not", null)
         .execute();
       if (duplicateRows.length) {
-        await sql`update assets a set duplicate_of = d.kept
+        // A duplicate gets no strategy of its own (its original has it), even when one was
+        // recommended with its cleansing.
+        await sql`update assets a set duplicate_of = d.kept, strategy = null, strategy_detail = null
           from unnest(${duplicateRows}::int[], ${keptRows}::int[]) as d(row_number, kept)
           where a.flow_id = ${flowId} and a.row_number = d.row_number`.execute(trx);
       }

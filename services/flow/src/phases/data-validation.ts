@@ -18,7 +18,8 @@ import { toFieldMapping } from "./stored-mappings.ts";
 
 /**
  * Suggests the field mappings, then validates every record against them: issues and a quality
- * score per row; and, when the mappings need no review, cleanses each batch in the same pass.
+ * score per row; and, when the mappings need no review, cleanses each batch and recommends each
+ * asset's strategy in the same pass.
  */
 export const dataValidation: PhaseDefinition = {
   name: "data_validation",
@@ -33,6 +34,9 @@ export const dataValidation: PhaseDefinition = {
     const cleanse = ctx.checkpoint.last_row
       ? ctx.checkpoint.cleansed === true
       : pendingReview(stored, ctx.settings.confidenceThreshold).length === 0;
+    // In the same pass, each asset's strategy: strategy_recommendation then only plans. A phase
+    // resumed from a checkpoint written without it carries on without it.
+    const recommend = ctx.checkpoint.last_row ? ctx.checkpoint.strategies === true : cleanse;
     const total = ctx.flow.raw_record_count;
     const personal = new Set((ctx.checkpoint.personal_data_columns as string[] | undefined) ?? []);
     let processed = ctx.processed;
@@ -50,7 +54,7 @@ export const dataValidation: PhaseDefinition = {
           return { validation: await ctx.call("ValidateRecords", (agent, o) => agent.validateRecords(request, o)) };
         }
         const both = await ctx.call("ValidateAndCleanseRecords", (agent, o) =>
-          agent.validateAndCleanseRecords(request, o),
+          agent.validateAndCleanseRecords({ ...request, recommendStrategies: recommend }, o),
         );
         return {
           validation: both.validation ?? create(ValidateRecordsResponseSchema),
@@ -68,6 +72,7 @@ export const dataValidation: PhaseDefinition = {
           quality_sum: qualitySum,
           quality_rows: qualityRows,
           cleansed: cleanse,
+          strategies: recommend,
         };
         await ctx.commit({ processed, total, checkpoint }, async (trx) => {
           await replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues);

@@ -18,6 +18,13 @@ export const strategyRecommendation: PhaseDefinition = {
     const flowId = ctx.flow.id;
     const total = ctx.flow.asset_count;
     let processed = ctx.processed;
+    // Validation recommends each asset's strategy with its cleansing when no review was needed:
+    // then there is nothing to recommend here, only the plan.
+    if (!(await strategiesMissing(ctx))) {
+      await ctx.commit({ processed: total, total });
+      const plan = await planMigration(ctx);
+      return { status: "completed", counts: { assets: total, ...plan } };
+    }
     await runPipeline({
       after: Number(ctx.checkpoint.last_row ?? 0),
       inFlight: ctx.settings.batchesInFlight,
@@ -52,6 +59,14 @@ export const strategyRecommendation: PhaseDefinition = {
     return { status: "completed", counts: { assets: processed, ...plan } };
   },
 };
+
+/** Whether an asset that is not a duplicate still has no strategy. */
+async function strategiesMissing(ctx: PhaseContext): Promise<boolean> {
+  const { rows } = await sql<{ missing: boolean }>`
+    select exists (select 1 from assets
+      where flow_id = ${ctx.flow.id} and duplicate_of is null and strategy is null) as missing`.execute(ctx.db);
+  return rows[0]?.missing ?? true;
+}
 
 function assetPage(ctx: PhaseContext, after: number): Promise<Page<AssetDocumentInit> | undefined> {
   return rowRangePage(ctx.db, { table: "assets", flowId: ctx.flow.id }, after, ctx.settings.batchSize, (row) => ({
