@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { discoverApplications } from "./application-discovery.ts";
+import { discoverApplications, discoveryAsset, discoveryEdge } from "./application-discovery.ts";
 import type { AssetRef, DependencyEdge } from "./dependency-analysis.ts";
 
 const ref = (row: number, assetName: string, fields: Partial<AssetRef> = {}): AssetRef => ({
@@ -75,6 +75,15 @@ describe("application discovery", () => {
       { sourceKey: "bill", targetKey: "payments", edgeCount: 3, serviceKinds: ["https", "sql_server"] },
       { sourceKey: "payments", targetKey: "ledger", edgeCount: 1, serviceKinds: ["https"] },
     ]);
+  });
+
+  it("finds the same applications from only what it reads of each asset and edge", () => {
+    const full = assets.map((a) => ({ ...a, fqdn: `${a.assetName}.corp`, ipAddresses: ["10.0.0.1"] }));
+    const withLabels = edges.map((e) => ({ ...e, sourceLabel: "s", targetLabel: "t" }));
+    expect(discoverApplications(full.map(discoveryAsset), withLabels.map(discoveryEdge))).toEqual(
+      discoverApplications(full, withLabels),
+    );
+    expect(discoveryAsset(assets[3] as AssetRef).tags).toEqual({ App: "Ledger" });
   });
 
   it("gives the same keys whatever the input order", () => {

@@ -58,6 +58,33 @@ interface Group {
   joinedByName: number;
 }
 
+const NO_TAGS: Readonly<Record<string, string>> = Object.freeze({});
+
+/**
+ * What discovery reads of an asset (its names, application column and app tags): a caller that
+ * collects a large estate keeps this instead of the whole ref.
+ */
+export function discoveryAsset(asset: AssetRef): AssetRef {
+  let tags = NO_TAGS;
+  for (const key in asset.tags) {
+    if (APP_TAG_KEYS.has(key.toLowerCase())) tags = { ...tags, [key]: asset.tags[key] ?? "" };
+  }
+  return {
+    row: asset.row,
+    assetName: asset.assetName,
+    hostname: asset.hostname,
+    fqdn: "",
+    ipAddresses: [],
+    applicationName: asset.applicationName,
+    tags,
+  };
+}
+
+/** What discovery reads of an edge (its ends and service kind), as `discoveryAsset` does. */
+export function discoveryEdge(edge: DependencyEdge): DependencyEdge {
+  return { ...edge, sourceLabel: "", targetLabel: "", protocol: "" };
+}
+
 /**
  * Groups assets into applications, strongest evidence first: the application column, an app
  * tag, a shared name prefix (`bill-web-01`, `bill-db-02` → "bill", at least two members; a

@@ -3,7 +3,7 @@ import { MeshError } from "@migrate/errors";
 import type { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import type { CallContext, ServiceImpl } from "@migrate/grpc";
 import { AGENT_CATALOGUE } from "../agents/agent-catalogue.ts";
-import { discoverApplications } from "../agents/application-discovery.ts";
+import { discoverApplications, discoveryAsset, discoveryEdge } from "../agents/application-discovery.ts";
 import { type AssetRef, type DependencyEdge, dependencyAnalysis } from "../agents/dependency-analysis.ts";
 import { findDuplicates } from "../agents/duplicate-detection.ts";
 import { suggestMappings } from "../agents/field-mapping.ts";
@@ -264,8 +264,9 @@ export function agentServiceImpl(deps: {
           const edgeList: DependencyEdge[] = [];
           for (let message = first; !message.done; message = await stream.next()) {
             const { assetsJson, edgesJson: edgeChunks } = sameFlow(message.value, flowId);
-            for (const ref of assets.read(assetsJson)) assetRefs.push(ref);
-            for (const edge of edges.read(edgeChunks)) edgeList.push(edge);
+            // Each chunk's parse is dropped as soon as what discovery reads of it is kept.
+            for (const ref of assets.read(assetsJson)) assetRefs.push(discoveryAsset(ref));
+            for (const edge of edges.read(edgeChunks)) edgeList.push(discoveryEdge(edge));
             checkListSize("assets_json", assets.count, MAX_FLOW_ITEMS);
             checkListSize("edges_json", edges.count, MAX_FLOW_ITEMS);
           }
