@@ -172,9 +172,9 @@ export function createClient<T extends GenServiceMethods>(
         })();
       };
     } else {
-      // Bidi streaming: requests are written as the caller's iterable yields them (waiting for
-      // the transport to drain), answers are read meanwhile. A failing request iterable cancels
-      // the call and is the error the reader sees.
+      // Bidi streaming: requests are written one at a time as the caller's iterable yields them,
+      // answers are read meanwhile. A failing request iterable cancels the call and is the error
+      // the reader sees.
       client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) => {
         const { metadata, options: grpcOptions } = setup(callOptions);
         const call = channel.makeBidiStreamRequest(def.path, serialize, deserialize, metadata, grpcOptions);
