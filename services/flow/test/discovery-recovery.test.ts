@@ -127,4 +127,28 @@ describe("a 10,000-row flow", () => {
     expect(done.status).toBe(FlowStatus.COMPLETED);
     await expectExactResults(id);
   });
+
+  it("survives the agent going away in the middle of the whole-flow streams: each call starts its stream again", async () => {
+    const { flow } = await mesh.flows.createFlow(discoveryUpload(sample.inventoryCsv, sample.connectionsCsv), {
+      tenant: acme,
+    });
+    const id = flow?.id ?? "";
+    await mesh.waitForFlow(acme, id, (f) => f.phase === FlowPhase.DEPENDENCY_ANALYSIS || finished(f), 120_000);
+    await mesh.services.agent.stop("SIGKILL");
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await mesh.services.agent.restart();
+    const done = await mesh.waitForFlow(acme, id, finished);
+    expect(done.statusMessage).toBe("");
+    expect(done.status).toBe(FlowStatus.COMPLETED);
+    await expectExactResults(id);
+    // Every edge once: a stream cut short left nothing half-stored.
+    const edges = await sql<{ edges: number; distinct_edges: number }>`
+      select count(*)::int as edges,
+             count(distinct (source_row_number, source_label, target_row_number, target_label, port, protocol))::int
+               as distinct_edges
+      from dependencies where flow_id = ${id}`.execute(mesh.database.db);
+    expect(edges.rows[0]?.edges).toBeGreaterThan(0);
+    expect(edges.rows[0]?.edges).toBe(edges.rows[0]?.distinct_edges);
+    expect(Number(done.applicationCount)).toBeGreaterThan(0);
+  });
 });
