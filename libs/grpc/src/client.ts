@@ -144,13 +144,7 @@ export function createClient<T extends GenServiceMethods>(
             },
           );
           const unbind = bindAbort(call as never, callOptions.signal);
-          (async () => {
-            for await (const request of requests) {
-              if (settled) return;
-              await sent(call, request);
-            }
-            call.end();
-          })().catch((error) => {
+          sendAll(call, requests, () => settled).catch((error) => {
             call.cancel();
             if (!settled) reject(error);
           });
@@ -181,13 +175,7 @@ export function createClient<T extends GenServiceMethods>(
         const unbind = bindAbort(call as never, callOptions.signal);
         let writeError: unknown;
         let finished = false;
-        (async () => {
-          for await (const request of requests) {
-            if (finished) return;
-            await sent(call, request);
-          }
-          call.end();
-        })().catch((error) => {
+        sendAll(call, requests, () => finished).catch((error) => {
           writeError = error;
           call.cancel();
         });
@@ -209,13 +197,31 @@ export function createClient<T extends GenServiceMethods>(
   return { client: client as ServiceClient<T>, channel, close: () => channel.close() };
 }
 
+type RequestStream = grpc.ClientWritableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>;
+
+/**
+ * Writes every request of a stream, one at a time, then half-closes it; stops early once
+ * `ended()` says the call is over. Rejects with the error of the requests' source.
+ */
+async function sendAll(
+  call: RequestStream,
+  requests: AsyncIterable<unknown> | Iterable<unknown>,
+  ended: () => boolean,
+): Promise<void> {
+  for await (const request of requests) {
+    if (ended()) return;
+    await sent(call, request);
+  }
+  call.end();
+}
+
 /**
  * Writes one request and resolves once the transport has taken it, or the call has ended (a
  * writer must not wait for ever). A stream's next request is only read from its source then: a
  * writable stream would otherwise queue up to 16 messages, and the messages of whole-flow calls
  * are megabytes each.
  */
-function sent(call: grpc.ClientWritableStream<unknown> | grpc.ClientDuplexStream<unknown, unknown>, request: unknown) {
+function sent(call: RequestStream, request: unknown) {
   return new Promise<void>((resolve) => {
     const done = () => {
       call.off("status", done);
