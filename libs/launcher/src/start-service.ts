@@ -16,6 +16,15 @@ export const SERVICE_NODE_FLAGS = (process.env.MESH_NODE_FLAGS ?? "--max-semi-sp
   .split(" ")
   .filter(Boolean);
 
+/**
+ * glibc raises its mmap threshold each time a large block is freed, so after the first big
+ * gRPC messages every later one is carved from the heap arenas and the pages stay resident after
+ * the buffer is collected. A fixed threshold keeps blocks over 128 KiB in their own mappings,
+ * returned to the system when freed (measured on three 100,000-server flows in a row: agent peak
+ * 320 -> 268 MB, flow 282 -> 254 MB, same speed). Setting it also turns the adjustment off.
+ */
+export const SERVICE_MALLOC_ENV: Record<string, string> = { MALLOC_MMAP_THRESHOLD_: "131072" };
+
 export interface StartServiceOptions {
   env: Record<string, string>;
   /** Called with every output line (already prefixed with the service name when `prefix` is set). */
@@ -45,7 +54,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
     const args = [...SERVICE_NODE_FLAGS, "--import", "@migrate/telemetry/preload", `services/${name}/src/main.ts`];
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...process.env, ...options.env },
+      env: { ...SERVICE_MALLOC_ENV, ...process.env, ...options.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     handle.child = child;
