@@ -6,6 +6,7 @@ import {
   resourceFromAttributes,
 } from "@opentelemetry/resources";
 import { NodeSDK } from "@opentelemetry/sdk-node";
+import { UnpatchedEmitterContextManager } from "./context-manager.ts";
 import { getNodeAutoInstrumentations } from "./instrumentations.ts";
 import { serviceResourceAttributes } from "./service-resource.ts";
 
@@ -29,6 +30,7 @@ export function startTracing(mainPath: string | undefined = process.argv[1]): vo
     // The environment detector last, so OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES override.
     resourceDetectors: [hostDetector, processDetector, envDetector],
     instrumentations: getNodeAutoInstrumentations(),
+    contextManager: new UnpatchedEmitterContextManager(),
   });
   sdk.start();
   // sdk.shutdown() can hang for seconds when the collector is gone: bound it.

@@ -1,10 +1,12 @@
-import { context, propagation, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { context, propagation, ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { ProtobufTraceSerializer } from "@opentelemetry/otlp-transformer";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { UnpatchedEmitterContextManager } from "./context-manager.ts";
 import { inServerSpan, nameServerSpan, recordSpanError, serviceResourceAttributes } from "./index.ts";
 import { decodeOtlpTraces } from "./testing/index.ts";
 
@@ -23,7 +25,7 @@ const finished = async () => {
 
 beforeAll(() => {
   // What the NodeSDK registers in a running service.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  context.setGlobalContextManager(new UnpatchedEmitterContextManager().enable());
   trace.setGlobalTracerProvider(provider);
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
 });
@@ -115,6 +117,42 @@ describe("server spans", () => {
     expect(span?.spanContext().traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     expect(span?.parentSpanContext?.spanId).toBe("00f067aa0ba902b7");
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+});
+
+describe("context manager", () => {
+  it("keeps a request's span in the listeners its handler adds, though the emitters are left unpatched", async () => {
+    const seen: Record<string, Span | undefined> = {};
+    let requestSpan: Span | undefined;
+    const server = createServer((req, res) => {
+      tracer.startActiveSpan("GET", { kind: SpanKind.SERVER }, (span) => {
+        requestSpan = span;
+        // What the instrumentations do with each request and response.
+        expect(context.bind(context.active(), res)).toBe(res);
+        expect(Object.hasOwn(res, "on")).toBe(false);
+        res.once("close", () => {
+          seen.close = trace.getActiveSpan();
+          span.end();
+        });
+        const bound = context.bind(context.active(), () => trace.getActiveSpan());
+        setImmediate(() => {
+          seen.bound = context.with(ROOT_CONTEXT, bound);
+          req.resume().once("end", () => res.end("ok"));
+        });
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      expect(await (await fetch(`http://127.0.0.1:${port}/`)).text()).toBe("ok");
+      await finished();
+      expect(requestSpan).toBeDefined();
+      expect(seen.close).toBe(requestSpan);
+      expect(seen.bound).toBe(requestSpan);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
