@@ -1,8 +1,9 @@
 import type { Logger } from "@migrate/logger";
 
 /**
- * The gateway's access line, at debug: call it when the response is done (`res` "close"), where
- * the http instrumentation keeps the request's context, so the line carries its trace_id.
+ * The gateway's access line, at debug: call it when the response is done (`res` "close"). Node
+ * emits that event from the work the request's answer scheduled, so the request's context is
+ * still active there and the line carries its trace_id (see telemetry's context-manager.ts).
  */
 export function logHttpRequest(
   logger: Logger,
