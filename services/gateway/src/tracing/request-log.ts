@@ -2,8 +2,8 @@ import type { Logger } from "@migrate/logger";
 
 /**
  * The gateway's access line, at debug: call it when the response is done (`res` "close"). Node
- * emits that event from the work the request's answer scheduled, so the request's context is
- * still active there and the line carries its trace_id (see telemetry's context-manager.ts).
+ * emits that event in the request's context, also when the client hangs up first (checked with
+ * an event stream its client cancelled), so the line carries the request's trace_id.
  */
 export function logHttpRequest(
   logger: Logger,
