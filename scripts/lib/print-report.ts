@@ -26,7 +26,11 @@ export function formatReport(report: FlowReport): string {
   const apps = report.application_strategies.reduce((sum, item) => sum + item.count, 0) || 1;
   counts("Strategies (per application)", report.application_strategies, apps);
   lines.push(`  Data quality             ${(report.data_quality * 100).toFixed(1)}% (mean row score)`);
-  lines.push(`  Open issues              ${fmt(report.open_issue_count)}`);
+  // The codes below count every issue, infos included; "open" counts only warnings and errors.
+  const issueCount = report.issues_by_code.reduce((sum, item) => sum + item.count, 0);
+  lines.push(
+    `  Issues                   ${fmt(issueCount)}, ${fmt(report.open_issue_count)} open (warnings and errors)`,
+  );
   for (const { key, count } of report.issues_by_code.slice(0, 8)) {
     lines.push(`    ${key.padEnd(22)} ${fmt(count).padStart(8)}`);
   }
