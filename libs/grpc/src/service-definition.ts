@@ -1,4 +1,4 @@
-import { type DescService, fromBinary, toBinary } from "@bufbuild/protobuf";
+import { type DescMessage, type DescService, fromBinary, type MessageShape, toBinary } from "@bufbuild/protobuf";
 import type { ServiceDefinition } from "@grpc/grpc-js";
 
 /**
@@ -15,9 +15,9 @@ export function grpcServiceDefinition(service: DescService): ServiceDefinition {
       originalName: method.name,
       requestStream,
       responseStream,
-      requestSerialize: (message: any) => asBuffer(toBinary(method.input, message)),
+      requestSerialize: (message: MessageShape<DescMessage>) => asBuffer(toBinary(method.input, message)),
       requestDeserialize: (bytes: Buffer) => fromBinary(method.input, bytes),
-      responseSerialize: (message: any) => asBuffer(toBinary(method.output, message)),
+      responseSerialize: (message: MessageShape<DescMessage>) => asBuffer(toBinary(method.output, message)),
       responseDeserialize: (bytes: Buffer) => fromBinary(method.output, bytes),
     };
   }
