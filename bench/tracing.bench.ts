@@ -1,7 +1,8 @@
 /**
- * What tracing costs. Three meshes run side by side: tracing off (no endpoint: no loader hook,
+ * What tracing costs. Four meshes run side by side: tracing off (no endpoint: no loader hook,
  * no SDK), tracing exporting every span (100 % sampling, http/protobuf) to an OTLP receiver on
- * loopback, and tracing at a production ratio (10 % of new traces). All serve the same
+ * loopback, tracing at a production ratio (10 % of new traces), and tracing with nothing sampled
+ * (`always_off`: the instrumentations' own per-call work, the floor no exporter can go under). All serve the same
  * authenticated `GET /v1/flows/{id}` (gateway → flow → PostgreSQL) to N parallel keep-alive
  * loops; short measurement windows rotate between the meshes so a drift of the machine (other
  * load on it) weighs on all alike. Throughput is the issue's figure; CPU per request (from
@@ -24,7 +25,7 @@ const TARGET_COST = 0.1;
 // The production-like ratio measured beside 100 %.
 const SAMPLED_ARG = process.env.BENCH_TRACING_SAMPLED_ARG ?? "0.1";
 
-type Label = "off" | "full" | "sampled";
+type Label = "off" | "full" | "sampled" | "unsampled";
 
 interface Target {
   label: Label;
@@ -42,8 +43,8 @@ export async function run(): Promise<BenchResult[]> {
   const receiver = await startOtlpReceiver({ decode: false });
   const targets: Target[] = [];
   try {
-    for (const label of ["off", "full", "sampled"] as const) targets.push(await prepare(label, receiver));
-    const [off, full, sampled] = targets as [Target, Target, Target];
+    for (const label of ["off", "full", "sampled", "unsampled"] as const) targets.push(await prepare(label, receiver));
+    const [off, full, sampled, unsampled] = targets as [Target, Target, Target, Target];
     // Warm all (JIT, pools, keep-alive connections), then rotate short measured windows.
     for (const target of targets) await measure(target, 2, false);
     for (let round = 0; round < ROUNDS; round++) {
@@ -58,6 +59,7 @@ export async function run(): Promise<BenchResult[]> {
     for (const [target, sampling] of [
       [full, "100 %"],
       [sampled, `${Number(SAMPLED_ARG) * 100} %`],
+      [unsampled, "0 % (always_off: instrumentations only)"],
     ] as const) {
       const cost = 1 - rps(target) / rps(off);
       const judged = target === full;
@@ -121,7 +123,12 @@ async function prepare(label: Label, receiver: OtlpReceiver): Promise<Target> {
     env:
       label === "off"
         ? {}
-        : { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER_ARG: label === "full" ? "1" : SAMPLED_ARG },
+        : label === "unsampled"
+          ? { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_off" }
+          : {
+              OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+              OTEL_TRACES_SAMPLER_ARG: label === "full" ? "1" : SAMPLED_ARG,
+            },
     serviceEnv: { gateway: { RATE_LIMIT_PER_MINUTE: "100000000" } },
     client: `bench_tracing_${randomBytes(3).toString("hex")}`,
   });
