@@ -2,10 +2,10 @@
  * What tracing costs. Four meshes run side by side: tracing off (no endpoint: no loader hook,
  * no SDK), tracing exporting every span (100 % sampling, http/protobuf) to an OTLP receiver on
  * loopback, tracing at a production ratio (10 % of new traces), and tracing with nothing sampled
- * (`always_off`: the instrumentations' own per-call work, the floor no exporter can go under). All serve the same
- * authenticated `GET /v1/flows/{id}` (gateway → flow → PostgreSQL) to N parallel keep-alive
- * loops; short measurement windows rotate between the meshes so a drift of the machine (other
- * load on it) weighs on all alike. Throughput is the issue's figure; CPU per request (from
+ * (`always_off`: the instrumentations' own per-call work, the floor no exporter can go under).
+ * All serve the same authenticated `GET /v1/flows/{id}` (gateway → flow → PostgreSQL) to N
+ * parallel keep-alive loops; short measurement windows rotate between the meshes so a drift of
+ * the machine (other load on it) weighs on all alike. Throughput is the issue's figure; CPU per request (from
  * /proc) is the steadier one on a shared machine. Also reported: the start-up of the flow and
  * gateway services with tracing off and on.
  */
