@@ -6,7 +6,7 @@
  */
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDevToken } from "../src/auth/dev-token.ts";
 
@@ -33,6 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await mesh?.stop();
+  // Its schemas, streams and keys would otherwise stay behind after every run.
+  if (mesh) await dropMeshState(mesh);
 });
 
 const api = (path: string, token: string, init: RequestInit = {}) =>
