@@ -118,15 +118,13 @@ export function generateSample(options: { servers: number; seed: number; format?
     if (host.role.role === "db" || random() < 0.2) continue;
     // A peer is picked among the first 50 of the host's application (a scan of every host per
     // host made 100,000 servers take over a minute).
-    const group = byApp.get(host.app) ?? [];
-    const peerCount = group.length - 1;
     const peers: typeof hosts = [];
-    for (const h of group) {
+    for (const h of byApp.get(host.app) ?? []) {
       if (peers.length === 50) break;
       if (h !== host) peers.push(h);
     }
-    for (let k = 0; k < 2 && peerCount > 0; k++) {
-      const peer = peers[Math.floor(random() * Math.min(peerCount, 50))] as (typeof hosts)[number];
+    for (let k = 0; k < 2 && peers.length; k++) {
+      const peer = peers[Math.floor(random() * peers.length)] as (typeof hosts)[number];
       connections.push([host.name, peer.ip, String(pick(peer.role.ports)), "TCP"]);
     }
   }
