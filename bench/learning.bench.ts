@@ -11,7 +11,7 @@ import { createDb, sql, withTestSchema } from "@migrate/db";
 import { normalizeHeader } from "@migrate/domain";
 import { type Correction, LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { createClient, type TenantContext } from "@migrate/grpc";
-import { startService } from "@migrate/launcher";
+import { meshCredentials, startService } from "@migrate/launcher";
 import { prng } from "../scripts/generate-sample.ts";
 import type { LearningDatabase } from "../services/learning/src/db/learning-database.ts";
 import { BUILTIN_EMBEDDER_MODEL, embedBuiltin } from "../services/learning/src/embeddings/builtin-embedder.ts";
@@ -56,7 +56,10 @@ export async function run(): Promise<BenchResult[]> {
     },
     onLine: (line) => console.error(`[learning] ${line}`),
   });
-  const learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, { defaultTimeoutMs: 120_000 });
+  const learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, {
+    credentials: meshCredentials(service.env, "bench"),
+    defaultTimeoutMs: 120_000,
+  });
   // The raw-SQL baseline runs with the same session settings the service's connections have.
   const database = createDb<LearningDatabase>({
     url: DATABASE_URL,

@@ -16,6 +16,12 @@ export const baseServiceSchema = z.object({
   SERVICE_INSTANCE: z.string().default(`${process.pid}`),
   METRICS_PORT: z.coerce.number().int().min(0).max(65535),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // The key of the mesh's service-to-service tokens (libs/grpc mesh-credentials): without it
+  // nothing the service receives or sends over gRPC could be trusted, so there is no default.
+  MESH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. openssl rand -hex 32)"),
+  // Address of the internal listeners (gRPC, metrics): loopback outside Kubernetes, where
+  // nothing beyond this machine should reach them; the Helm chart sets 0.0.0.0.
+  BIND_HOST: z.string().default("127.0.0.1"),
 });
 export type BaseServiceConfig = z.infer<typeof baseServiceSchema>;
 

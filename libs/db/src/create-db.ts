@@ -22,6 +22,8 @@ export function createDb<DB>(options: {
   schema: string;
   poolMax?: number;
   name: string;
+  /** Told of every connection that dies (to log it); the pool replaces the connection. */
+  onConnectionError?: (error: Error) => void;
   /** Session settings every connection starts with (e.g. pgvector's `hnsw.ef_search`). */
   settings?: Record<string, string | number>;
 }): Database<DB> {
@@ -29,13 +31,19 @@ export function createDb<DB>(options: {
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
-    application_name: options.name,
+    // Visible in pg_stat_activity: which service and instance holds each connection.
+    application_name: options.name.slice(0, 63),
+    keepAlive: true,
     options: [`-c search_path=${options.schema},public`, ...settingOptions(options.settings)].join(" "),
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
   // An idle client's error (server restart) must not crash the process; the pool replaces it.
-  pool.on("error", () => {});
+  pool.on("error", (error) => options.onConnectionError?.(error));
+  // A checked-out client whose connection dies (failover, pg_terminate_backend) emits 'error' too,
+  // and the pool listens only to idle ones: without this listener that event stops the process.
+  // Its running query fails on its own, and the pool discards the client when it is released.
+  pool.on("connect", (client) => client.on("error", (error) => options.onConnectionError?.(error)));
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -4,8 +4,9 @@ import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2
 import * as grpc from "@grpc/grpc-js";
 import { ERROR_CODES, type ErrorCode, MeshError } from "@migrate/errors";
 import { injectGrpcMetadata } from "@migrate/telemetry";
+import { MESH_TOKEN_METADATA, type MeshCredentials, REQUEST_ID_METADATA } from "./mesh-credentials.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
-import { type TenantContext, tenantToMetadata } from "./tenant-context.ts";
+import type { TenantContext } from "./tenant-context.ts";
 
 export interface CallOptions {
   /** Required on every tenant-scoped call. */
@@ -41,7 +42,12 @@ export interface ClientHandle<T extends GenServiceMethods> {
 export function createClient<T extends GenServiceMethods>(
   service: GenService<T>,
   target: string,
-  options: { defaultTimeoutMs?: number; maxAttempts?: number } = {},
+  options: {
+    defaultTimeoutMs?: number;
+    maxAttempts?: number;
+    /** Signs the tenant of every call; a call with a tenant on a client without them fails. */
+    credentials?: MeshCredentials;
+  } = {},
 ): ClientHandle<T> {
   // 5 attempts (grpc-js's ceiling) back off 0.1 + 0.2 + 0.4 + 0.8 s: longer than the capped
   // reconnect backoff below, so a call made while a restarted server comes back reaches it.
@@ -87,8 +93,14 @@ export function createClient<T extends GenServiceMethods>(
     if (!def) continue;
     const serialize = (value: unknown) => def.requestSerialize(create(method.input, value as never));
     const deserialize = def.responseDeserialize;
-    const setup = (callOptions: CallOptions) => {
-      const metadata = callOptions.tenant ? tenantToMetadata(callOptions.tenant) : new grpc.Metadata();
+    const setup = async (callOptions: CallOptions) => {
+      const metadata = new grpc.Metadata();
+      const tenant = callOptions.tenant;
+      if (tenant) {
+        if (!options.credentials) throw new Error(`${service.typeName} client has no mesh credentials`);
+        metadata.set(MESH_TOKEN_METADATA, await options.credentials.sign(tenant));
+        if (tenant.requestId) metadata.set(REQUEST_ID_METADATA, tenant.requestId);
+      }
       injectGrpcMetadata(metadata);
       return { metadata, options: { deadline: Date.now() + (callOptions.timeoutMs ?? defaultTimeoutMs) } };
     };
@@ -109,9 +121,9 @@ export function createClient<T extends GenServiceMethods>(
     };
 
     if (method.methodKind === "unary") {
-      client[method.localName] = (request: unknown, callOptions: CallOptions) =>
-        new Promise((resolve, reject) => {
-          const { metadata, options: grpcOptions } = setup(callOptions);
+      client[method.localName] = async (request: unknown, callOptions: CallOptions) => {
+        const { metadata, options: grpcOptions } = await setup(callOptions);
+        return new Promise((resolve, reject) => {
           const call = channel.makeUnaryRequest(
             def.path,
             serialize,
@@ -126,10 +138,14 @@ export function createClient<T extends GenServiceMethods>(
           );
           const unbind = bindAbort(call, callOptions.signal);
         });
+      };
     } else if (method.methodKind === "client_streaming") {
-      client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) =>
-        new Promise((resolve, reject) => {
-          const { metadata, options: grpcOptions } = setup(callOptions);
+      client[method.localName] = async (
+        requests: AsyncIterable<unknown> | Iterable<unknown>,
+        callOptions: CallOptions,
+      ) => {
+        const { metadata, options: grpcOptions } = await setup(callOptions);
+        return new Promise((resolve, reject) => {
           let settled = false;
           const call = channel.makeClientStreamRequest(
             def.path,
@@ -149,12 +165,20 @@ export function createClient<T extends GenServiceMethods>(
             if (!settled) reject(error);
           });
         });
+      };
     } else if (method.methodKind === "server_streaming") {
-      client[method.localName] = (request: unknown, callOptions: CallOptions) => {
-        const { metadata, options: grpcOptions } = setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
-        const call = channel.makeServerStreamRequest(def.path, serialize, deserialize, request, metadata, grpcOptions);
-        const unbind = bindAbort(call, callOptions.signal);
-        return (async function* () {
+      client[method.localName] = (request: unknown, callOptions: CallOptions) =>
+        (async function* () {
+          const { metadata, options: grpcOptions } = await setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
+          const call = channel.makeServerStreamRequest(
+            def.path,
+            serialize,
+            deserialize,
+            request,
+            metadata,
+            grpcOptions,
+          );
+          const unbind = bindAbort(call, callOptions.signal);
           try {
             for await (const item of call) yield item;
           } catch (error) {
@@ -164,22 +188,21 @@ export function createClient<T extends GenServiceMethods>(
             call.cancel();
           }
         })();
-      };
     } else {
       // Bidi streaming: requests are written one at a time as the caller's iterable yields them,
       // answers are read meanwhile. A failing request iterable cancels the call and is the error
       // the reader sees.
-      client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) => {
-        const { metadata, options: grpcOptions } = setup(callOptions);
-        const call = channel.makeBidiStreamRequest(def.path, serialize, deserialize, metadata, grpcOptions);
-        const unbind = bindAbort(call as never, callOptions.signal);
-        let writeError: unknown;
-        let finished = false;
-        sendAll(call, requests, () => finished).catch((error) => {
-          writeError = error;
-          call.cancel();
-        });
-        return (async function* () {
+      client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) =>
+        (async function* () {
+          const { metadata, options: grpcOptions } = await setup(callOptions);
+          const call = channel.makeBidiStreamRequest(def.path, serialize, deserialize, metadata, grpcOptions);
+          const unbind = bindAbort(call as never, callOptions.signal);
+          let writeError: unknown;
+          let finished = false;
+          sendAll(call, requests, () => finished).catch((error) => {
+            writeError = error;
+            call.cancel();
+          });
           try {
             for await (const item of call) yield item;
           } catch (error) {
@@ -191,7 +214,6 @@ export function createClient<T extends GenServiceMethods>(
           }
           if (writeError) throw writeError;
         })();
-      };
     }
   }
   return { client: client as ServiceClient<T>, channel, close: () => channel.close() };

@@ -3,9 +3,17 @@ import { MeshError } from "@migrate/errors";
 import { EchoService } from "@migrate/gen/testing/v1/echo_pb";
 import { createLogger } from "@migrate/logger";
 import { afterAll, describe, expect, it } from "vitest";
-import { addService, createClient, type GrpcServerHandle, startGrpcServer, type TenantContext } from "./index.ts";
+import {
+  addService,
+  createClient,
+  createMeshCredentials,
+  type GrpcServerHandle,
+  startGrpcServer,
+  type TenantContext,
+} from "./index.ts";
 
 const tenant: TenantContext = { clientAccountId: "acme", engagementId: "", userId: "u1", requestId: "r1", roles: [] };
+const credentials = createMeshCredentials({ secret: "test-mesh-secret-of-at-least-32-chars", issuer: "test" });
 const servers: GrpcServerHandle[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.shutdown(1_000))));
 
@@ -35,6 +43,7 @@ async function echoServer(logger: ReturnType<typeof createLogger>, fail: () => P
           chat: async function* () {},
         },
         logger,
+        { credentials },
       ),
   });
   servers.push(server);
@@ -48,9 +57,9 @@ describe("errors are logged once, by the service that raised them", () => {
     const agent = await echoServer(downstream.logger, async () => {
       throw new MeshError("INTERNAL", "agent lost its database", {}, { cause: new Error("ECONNRESET") });
     });
-    const agentClient = createClient(EchoService, `127.0.0.1:${agent.port}`, { maxAttempts: 1 });
+    const agentClient = createClient(EchoService, `127.0.0.1:${agent.port}`, { credentials, maxAttempts: 1 });
     const flow = await echoServer(upstream.logger, () => agentClient.client.echo({ text: "x" }, { tenant }) as never);
-    const { client, close } = createClient(EchoService, `127.0.0.1:${flow.port}`, { maxAttempts: 1 });
+    const { client, close } = createClient(EchoService, `127.0.0.1:${flow.port}`, { credentials, maxAttempts: 1 });
 
     await expect(client.echo({ text: "x" }, { tenant })).rejects.toMatchObject({ code: "INTERNAL" });
     await new Promise((resolve) => setImmediate(resolve));
@@ -73,7 +82,7 @@ describe("errors are logged once, by the service that raised them", () => {
     const server = await echoServer(logger, async () => {
       throw new MeshError("NOT_FOUND", "no such flow");
     });
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { maxAttempts: 1 });
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials, maxAttempts: 1 });
     await expect(client.echo({ text: "x" }, { tenant })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await new Promise((resolve) => setImmediate(resolve));
     expect(lines.filter((line) => line.level === "error")).toEqual([]);

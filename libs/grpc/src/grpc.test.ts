@@ -7,6 +7,7 @@ import {
   addService,
   checkHealth,
   createClient,
+  createMeshCredentials,
   type GrpcServerHandle,
   startGrpcServer,
   type TenantContext,
@@ -14,6 +15,7 @@ import {
 
 const logger = createLogger({ service: "test", level: "silent" });
 const tenant: TenantContext = { clientAccountId: "acme", engagementId: "", userId: "u1", requestId: "r1", roles: [] };
+const credentials = createMeshCredentials({ secret: "test-mesh-secret-of-at-least-32-chars", issuer: "test" });
 let server: GrpcServerHandle;
 
 beforeAll(async () => {
@@ -49,6 +51,7 @@ beforeAll(async () => {
           },
         },
         logger,
+        { credentials },
       ),
   });
 });
@@ -56,13 +59,13 @@ afterAll(() => server.shutdown(1_000));
 
 describe("grpc adapter", () => {
   it("round-trips protobuf-es messages with the tenant context", async () => {
-    const { client, close } = createClient(EchoService, `dns:///127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `dns:///127.0.0.1:${server.port}`, { credentials });
     expect(await client.echo({ text: "hi" }, { tenant })).toMatchObject({ text: "hi", clientAccountId: "acme" });
     close();
   });
 
   it("streams in both directions", async () => {
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials });
     const collected = await client.collect(
       (async function* () {
         for (const text of ["a", "b", "c"]) yield { text };
@@ -77,7 +80,7 @@ describe("grpc adapter", () => {
   });
 
   it("streams both ways in one call: answers arrive while requests are still being sent", async () => {
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials });
     let answered = 0;
     const sent: number[] = [];
     const answers: string[] = [];
@@ -116,13 +119,13 @@ describe("grpc adapter", () => {
   });
 
   it("refuses a call without tenant context", async () => {
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials });
     await expect(client.echo({ text: "hi" }, {})).rejects.toMatchObject({ code: "UNAUTHENTICATED" });
     close();
   });
 
   it("carries MeshError code and details across the wire, and hides internals", async () => {
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials });
     await expect(client.echo({ text: "invalid" }, { tenant })).rejects.toMatchObject({
       code: "INVALID_ARGUMENT",
       message: "bad row",
@@ -142,7 +145,7 @@ describe("grpc adapter", () => {
   });
 
   it("lets go of finished calls: a long-lived abort signal keeps no listener per call", async () => {
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`);
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials });
     const flowLifetime = new AbortController();
     for (let i = 0; i < 20; i++) await client.echo({ text: `call ${i}` }, { tenant, signal: flowLifetime.signal });
     await client.collect([{ text: "a" }], { tenant, signal: flowLifetime.signal });
@@ -154,15 +157,19 @@ describe("grpc adapter", () => {
   });
 
   it("fails a call with UNAVAILABLE, not a hang, when nothing listens", async () => {
-    const { client, close } = createClient(EchoService, "127.0.0.1:1", { defaultTimeoutMs: 2_000, maxAttempts: 1 });
+    const { client, close } = createClient(EchoService, "127.0.0.1:1", {
+      credentials,
+      defaultTimeoutMs: 2_000,
+      maxAttempts: 1,
+    });
     await expect(client.echo({ text: "hi" }, { tenant })).rejects.toMatchObject({ code: "UNAVAILABLE" });
     close();
   });
 
   it("refuses to serve a service with a method left unimplemented", async () => {
     const grpc = await import("@grpc/grpc-js");
-    expect(() => addService(new grpc.Server(), EchoService, { echo: async () => ({}) } as never, logger)).toThrow(
-      /has no handler/,
-    );
+    expect(() =>
+      addService(new grpc.Server(), EchoService, { echo: async () => ({}) } as never, logger, { credentials }),
+    ).toThrow(/has no handler/);
   });
 });

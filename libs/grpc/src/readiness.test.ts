@@ -6,6 +6,7 @@ import {
   addService,
   checkHealth,
   createClient,
+  createMeshCredentials,
   type GrpcServerHandle,
   LIVENESS_SERVICE,
   startGrpcServer,
@@ -14,6 +15,7 @@ import {
 
 const logger = createLogger({ service: "test", level: "silent" });
 const tenant: TenantContext = { clientAccountId: "acme", engagementId: "", userId: "u1", requestId: "r1", roles: [] };
+const credentials = createMeshCredentials({ secret: "test-mesh-secret-of-at-least-32-chars", issuer: "test" });
 const servers: GrpcServerHandle[] = [];
 afterAll(() => Promise.all(servers.map((server) => server.shutdown(1_000))));
 
@@ -100,11 +102,11 @@ describe("rpc server metrics", () => {
             chat: async function* () {},
           },
           logger,
-          { registry },
+          { credentials, registry },
         ),
     });
     servers.push(server);
-    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { maxAttempts: 1 });
+    const { client, close } = createClient(EchoService, `127.0.0.1:${server.port}`, { credentials, maxAttempts: 1 });
     await client.echo({ text: "hi" }, { tenant });
     await expect(client.echo({ text: "missing" }, { tenant })).rejects.toMatchObject({ code: "INTERNAL" });
     close();

@@ -2,17 +2,18 @@ import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/prot
 import { create } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
-import { grpcStatusFor, isMeshError, type MeshError } from "@migrate/errors";
+import { grpcStatusFor, isConnectionLost, isMeshError, type MeshError } from "@migrate/errors";
 import type { Registry } from "@migrate/metrics";
 import { errorCodeOf, extractGrpcMetadata, recordSpanError } from "@migrate/telemetry";
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
 import { HealthImplementation } from "grpc-health-check";
 import type { Logger } from "pino";
 import { type DependencyProbe, watchDependencies } from "./dependency-watcher.ts";
+import type { MeshCredentials } from "./mesh-credentials.ts";
 import { isRelayedError } from "./relayed-error.ts";
 import { type RpcObserver, rpcServerMetrics } from "./rpc-server-metrics.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
-import { type TenantContext, tenantFromMetadata } from "./tenant-context.ts";
+import type { TenantContext } from "./tenant-context.ts";
 
 export interface CallContext {
   tenant: TenantContext;
@@ -39,6 +40,8 @@ export type ServiceImpl<T extends GenServiceMethods> = {
 type AnyCall = grpc.ServerUnaryCall<unknown, unknown> | grpc.ServerReadableStream<unknown, unknown>;
 
 export interface AddServiceOptions {
+  /** Verifies the mesh token of every call: the only source of its tenant and roles. */
+  credentials: MeshCredentials;
   /** Where `rpc_server_duration_seconds` is registered; omitted, calls are not measured. */
   registry?: Registry;
 }
@@ -53,7 +56,7 @@ export function addService<T extends GenServiceMethods>(
   service: GenService<T>,
   impl: ServiceImpl<T>,
   logger: Logger,
-  options: AddServiceOptions = {},
+  options: AddServiceOptions,
 ): void {
   const handlers: grpc.UntypedServiceImplementation = {};
   const observe: RpcObserver | undefined = options.registry ? rpcServerMetrics(options.registry) : undefined;
@@ -61,10 +64,10 @@ export function addService<T extends GenServiceMethods>(
     const handler = (impl as Record<string, (...args: never[]) => unknown>)[method.localName];
     if (!handler) throw new Error(`${service.typeName}.${method.name} has no handler`);
     const toWire = (value: unknown) => create(method.output, value as MessageInitShape<DescMessage>);
-    const prepare = (call: AnyCall) => {
+    const prepare = async (call: AnyCall) => {
       const controller = new AbortController();
       call.on("cancelled", () => controller.abort(new Error("cancelled by caller")));
-      const tenant = tenantFromMetadata(call.metadata);
+      const tenant = await options.credentials.verify(call.metadata);
       const ctx: CallContext = {
         tenant,
         metadata: call.metadata,
@@ -99,22 +102,19 @@ export function addService<T extends GenServiceMethods>(
         const otel = traceContext(call);
         context.with(otel, () => {
           const span = trace.getSpan(otel);
-          let prepared: ReturnType<typeof prepare>;
-          try {
-            prepared = prepare(call);
-          } catch (error) {
-            callback(finish(started, logger, span, error) ?? null);
-            return;
-          }
           const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : call;
-          Promise.resolve()
-            .then(() => handler(input as never, prepared.ctx as never))
+          let callLogger = logger;
+          prepare(call)
+            .then((prepared) => {
+              callLogger = prepared.ctx.logger;
+              return handler(input as never, prepared.ctx as never);
+            })
             .then((result) => {
               const wire = toWire(result);
-              finish(started, prepared.ctx.logger, span);
+              finish(started, callLogger, span);
               callback(null, wire);
             })
-            .catch((error) => callback(finish(started, prepared.ctx.logger, span, error) ?? null));
+            .catch((error) => callback(finish(started, callLogger, span, error) ?? null));
         });
       };
     } else {
@@ -127,9 +127,9 @@ export function addService<T extends GenServiceMethods>(
         const otel = traceContext(call as unknown as AnyCall);
         return context.with(otel, async () => {
           const span = trace.getSpan(otel);
-          let prepared: ReturnType<typeof prepare>;
+          let prepared: Awaited<ReturnType<typeof prepare>>;
           try {
-            prepared = prepare(call as unknown as AnyCall);
+            prepared = await prepare(call as unknown as AnyCall);
           } catch (error) {
             call.emit("error", finish(started, logger, span, error));
             return;
@@ -191,6 +191,13 @@ function toServiceError(error: unknown, logger: Logger, rpc: string): Partial<gr
     }
     return { code: grpcStatusFor(meshError.code), details: meshError.message, metadata };
   }
+  // A lost database connection rolled the call's work back: UNAVAILABLE lets the caller's retry
+  // policy send it again, to a new connection (or another replica).
+  if (isConnectionLost(error)) {
+    logger.warn({ err: error, rpc, code: "UNAVAILABLE" }, "database connection lost during the call");
+    metadata.set("x-error-code", "UNAVAILABLE");
+    return { code: grpc.status.UNAVAILABLE, details: "database connection lost; retry", metadata };
+  }
   // Not a known failure: logged here, once, and reported without internals.
   logger.error({ err: error, rpc, code: "INTERNAL" }, "unhandled error in handler");
   metadata.set("x-error-code", "INTERNAL");
@@ -212,6 +219,7 @@ export interface GrpcServerHandle {
 export const LIVENESS_SERVICE = "liveness";
 
 export interface StartGrpcServerOptions {
+  /** Loopback unless set: outside Kubernetes nothing beyond this machine should reach the port. */
   host?: string;
   port: number;
   register: (server: grpc.Server) => void;
@@ -250,7 +258,7 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
   options.register(server);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync(
-      `${options.host ?? "0.0.0.0"}:${options.port}`,
+      `${options.host ?? "127.0.0.1"}:${options.port}`,
       grpc.ServerCredentials.createInsecure(),
       (err, p) => (err ? reject(err) : resolve(p)),
     ),

@@ -5,4 +5,4 @@ export { meshPorts, SERVICE_NAMES } from "./ports.ts";
 export type { Mesh, StartMeshOptions } from "./start-mesh.ts";
 export { meshEnvironment, startMesh } from "./start-mesh.ts";
 export type { ServiceProcess, StartServiceOptions } from "./start-service.ts";
-export { SERVICE_NODE_FLAGS, startService } from "./start-service.ts";
+export { meshCredentials, newMeshSecret, SERVICE_NODE_FLAGS, startService } from "./start-service.ts";

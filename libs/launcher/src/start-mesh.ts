@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { DEV_JWT_SECRET } from "@migrate/config";
+import type { MeshCredentials } from "@migrate/grpc";
 import { type MeshPorts, meshPorts, SERVICE_NAMES, type ServiceName } from "./ports.ts";
-import { type ServiceProcess, startService } from "./start-service.ts";
+import { meshCredentials, newMeshSecret, type ServiceProcess, startService } from "./start-service.ts";
 
 export interface StartMeshOptions {
   /** First port of a block of 20; omit for the README's default ports. */
@@ -24,15 +25,21 @@ export interface Mesh {
   suffix: string;
   services: Partial<Record<ServiceName, ServiceProcess>>;
   env: Record<ServiceName, Record<string, string>>;
+  /** Signs direct gRPC calls to this mesh's services (tests, scripts). */
+  credentials: MeshCredentials;
   stop(): Promise<void>;
 }
 
-/** The environment each service gets in a mesh on `ports`. */
+/**
+ * The environment each service gets in a mesh on `ports`; every service of one mesh shares a
+ * mesh key (`MESH_SECRET`) new to this call unless `env` gives one.
+ */
 export function meshEnvironment(
   ports: MeshPorts,
   options: { suffix: string; jwtSecret: string; env?: Record<string, string> },
 ): Record<ServiceName, Record<string, string>> {
   const shared: Record<string, string> = {
+    MESH_SECRET: newMeshSecret(),
     DATABASE_URL: process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres",
     NATS_URL: process.env.NATS_URL ?? "nats://127.0.0.1:4222",
     LOG_LEVEL: process.env.LOG_LEVEL ?? "info",
@@ -113,5 +120,14 @@ export async function startMesh(options: StartMeshOptions = {}): Promise<Mesh> {
     await stop();
     throw error;
   }
-  return { ports, gatewayUrl: `http://127.0.0.1:${ports.gatewayHttp}`, jwtSecret, suffix, services, env, stop };
+  return {
+    ports,
+    gatewayUrl: `http://127.0.0.1:${ports.gatewayHttp}`,
+    jwtSecret,
+    suffix,
+    services,
+    env,
+    credentials: meshCredentials(env.flow),
+    stop,
+  };
 }

@@ -1,7 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { request } from "node:http";
 import { fileURLToPath } from "node:url";
-import { checkHealth } from "@migrate/grpc";
+import { checkHealth, createMeshCredentials, type MeshCredentials } from "@migrate/grpc";
 import type { ServiceName } from "./ports.ts";
 
 /** The repository root, where `services/<name>/src/main.ts` lives. */
@@ -45,8 +46,23 @@ export interface ServiceProcess {
   restart(): Promise<void>;
 }
 
-/** Spawns one service as its own process and resolves once it answers as ready. */
+/** A fresh key for a mesh's service-to-service tokens: every local mesh gets its own. */
+export function newMeshSecret(): string {
+  return randomBytes(32).toString("hex");
+}
+
+/** Credentials a test or script signs its direct gRPC calls with, for services started with `env`. */
+export function meshCredentials(env: Record<string, string>, issuer = "launcher"): MeshCredentials {
+  if (!env.MESH_SECRET) throw new Error("this environment has no MESH_SECRET");
+  return createMeshCredentials({ secret: env.MESH_SECRET, issuer });
+}
+
+/**
+ * Spawns one service as its own process and resolves once it answers as ready. Without a
+ * MESH_SECRET in `options.env` the service gets a new one, readable from the returned `env`.
+ */
 export async function startService(name: ServiceName, options: StartServiceOptions): Promise<ServiceProcess> {
+  const env = { MESH_SECRET: newMeshSecret(), ...options.env };
   const recentLines: string[] = [];
   const handle = { child: undefined as unknown as ChildProcess, exit: Promise.resolve<number | null>(null) };
 
@@ -54,7 +70,7 @@ export async function startService(name: ServiceName, options: StartServiceOptio
     const args = [...SERVICE_NODE_FLAGS, "--import", "@migrate/telemetry/preload", `services/${name}/src/main.ts`];
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT,
-      env: { ...SERVICE_MALLOC_ENV, ...process.env, ...options.env },
+      env: { ...SERVICE_MALLOC_ENV, ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
     });
     handle.child = child;
@@ -69,13 +85,13 @@ export async function startService(name: ServiceName, options: StartServiceOptio
     };
     child.stdout?.on("data", onData);
     child.stderr?.on("data", onData);
-    await waitUntilReady(name, options.env, handle, options.readyTimeoutMs ?? 30_000, recentLines);
+    await waitUntilReady(name, env, handle, options.readyTimeoutMs ?? 30_000, recentLines);
   };
 
   await launch();
   return {
     name,
-    env: options.env,
+    env,
     get child() {
       return handle.child;
     },

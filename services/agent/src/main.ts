@@ -2,7 +2,7 @@ import { loadConfig } from "@migrate/config";
 import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { addService, createClient, startGrpcServer } from "@migrate/grpc";
+import { addService, createClient, createMeshCredentials, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
@@ -17,23 +17,30 @@ import { createLearnedHintsFetcher } from "./server/fetch-learned-hints.ts";
 const config = loadConfig(agentConfigSchema);
 const logger = createLogger({ service: "agent", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
 
-const database = createDb<AgentDatabase>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: "agent" });
+const database = createDb<AgentDatabase>({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  name: `agent-${config.SERVICE_INSTANCE}`,
+  onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
+});
 const applied = await migrateToLatest(database.db, database.schema, agentMigrations);
 logger.info({ schema: database.schema, applied }, "migrations applied");
 
 const registry = createMetricsRegistry("agent");
 const metrics = createAgentMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
 registerPoolMetrics(registry, database.pool);
-const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
+const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "agent" });
 
 // Heuristic (the default): no NATS, no telemetry, no network. Otherwise usage events and budgets.
-const llm = await startLlmRefinement({ config, registry, logger });
+const llm = await startLlmRefinement({ config, registry, logger, credentials });
 
 // MapFields asks the tenant's learned patterns; learning being down only costs the hints.
 // No retries: their backoff would tax every MapFields while learning is down, for hints only.
 const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, {
   defaultTimeoutMs: config.LEARNING_TIMEOUT_MS,
   maxAttempts: 1,
+  credentials,
 });
 const learnedHints = createLearnedHintsFetcher({
   learning: learning.client,
@@ -43,6 +50,7 @@ const learnedHints = createLearnedHintsFetcher({
 });
 
 const grpcServer = await startGrpcServer({
+  host: config.BIND_HOST,
   port: config.GRPC_PORT,
   serviceNames: [AgentService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db) },
@@ -53,9 +61,7 @@ const grpcServer = await startGrpcServer({
       AgentService,
       agentServiceImpl({ db: database.db, refiner: llm.refiner, metrics, learnedHints }),
       logger,
-      {
-        registry,
-      },
+      { credentials, registry },
     ),
 });
 logger.info(

@@ -3,7 +3,7 @@ import { createDb, sql, withTestSchema } from "@migrate/db";
 import { isMeshError } from "@migrate/errors";
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { type ClientHandle, checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../telemetry/test/support/free-port.ts";
 
@@ -32,7 +32,7 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     },
   });
-  agents = createClient(AgentService, `dns:///${target}`);
+  agents = createClient(AgentService, `dns:///${target}`, { credentials: meshCredentials(service.env, "test") });
 });
 
 afterAll(async () => {

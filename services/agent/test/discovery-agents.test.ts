@@ -11,7 +11,7 @@ import {
   StrategyRecommendationSchema,
 } from "@migrate/gen/agent/v1/agent_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../telemetry/test/support/free-port.ts";
@@ -43,7 +43,9 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     },
   });
-  agents = createClient(AgentService, `dns:///127.0.0.1:${grpcPort}`);
+  agents = createClient(AgentService, `dns:///127.0.0.1:${grpcPort}`, {
+    credentials: meshCredentials(service.env, "test"),
+  });
 });
 
 afterAll(async () => {

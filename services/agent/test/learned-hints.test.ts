@@ -11,11 +11,13 @@ import {
   addService,
   type CallContext,
   createClient,
+  createMeshCredentials,
   type GrpcServerHandle,
   type ServiceImpl,
   startGrpcServer,
   type TenantContext,
 } from "@migrate/grpc";
+import { newMeshSecret } from "@migrate/launcher";
 import { createLogger } from "@migrate/logger";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createLearnedHintsFetcher } from "../src/server/fetch-learned-hints.ts";
@@ -61,13 +63,15 @@ const standIn: ServiceImpl<typeof LearningService.method> = {
   },
 };
 
+const credentials = createMeshCredentials({ secret: newMeshSecret(), issuer: "test" });
+
 beforeAll(async () => {
   const logger = createLogger({ service: "learning-stand-in", level: "fatal" });
   server = await startGrpcServer({
     host: "127.0.0.1",
     port: 0,
     serviceNames: [LearningService.typeName],
-    register: (grpcServer) => addService(grpcServer, LearningService, standIn, logger),
+    register: (grpcServer) => addService(grpcServer, LearningService, standIn, logger, { credentials }),
   });
 });
 afterAll(async () => {
@@ -87,7 +91,7 @@ function setup(target: string, timeoutMs = 300) {
   const destination = new PassThrough();
   destination.on("data", (chunk: Buffer) => lines.push(...chunk.toString("utf8").trim().split("\n")));
   const logger = createLogger({ service: "agent", level: "info", destination });
-  const learning = createClient(LearningService, target, { maxAttempts: 1 });
+  const learning = createClient(LearningService, target, { credentials, maxAttempts: 1 });
   const fetch = createLearnedHintsFetcher({ learning: learning.client, logger, timeoutMs });
   const ctx: CallContext = { tenant, metadata: new Metadata(), signal: new AbortController().signal, logger };
   const warnings = () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.level === "warn");

@@ -5,7 +5,7 @@ import { connectEvents, ensureStream, flowEventNames } from "@migrate/events";
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { addService, createClient, startGrpcServer } from "@migrate/grpc";
+import { addService, createClient, createMeshCredentials, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
@@ -42,7 +42,12 @@ const config = loadConfig(
 );
 const logger = createLogger({ service: "flow", level: config.LOG_LEVEL, instance: config.SERVICE_INSTANCE });
 
-const database = createDb<FlowDatabase>({ url: config.DATABASE_URL, schema: config.DATABASE_SCHEMA, name: "flow" });
+const database = createDb<FlowDatabase>({
+  url: config.DATABASE_URL,
+  schema: config.DATABASE_SCHEMA,
+  name: `flow-${config.SERVICE_INSTANCE}`,
+  onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
+});
 await migrateToLatest(database.db, database.schema, flowMigrations);
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `flow-${config.SERVICE_INSTANCE}` });
@@ -54,13 +59,15 @@ const metrics = createFlowMetrics(registry);
 registerPoolMetrics(registry, database.pool);
 const relay = startOutboxRelay({ db: database.db, js: bus.js, logger, metrics, stream: names.stream });
 
+const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "flow" });
 // The engine retries agent calls itself (with backoff long enough to ride out an agent restart).
 const agent = createClient(AgentService, config.AGENT_GRPC_TARGET, {
   defaultTimeoutMs: config.AGENT_TIMEOUT_MS,
   maxAttempts: 1,
+  credentials,
 });
 // Approved reviews become learned patterns; the feedback retries on its own, in the background.
-const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, { maxAttempts: 1 });
+const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, { maxAttempts: 1, credentials });
 const learningFeedback = createLearningFeedback({ db: database.db, learning: learning.client, logger, registry });
 const engine = startFlowEngine({
   db: database.db,
@@ -84,6 +91,7 @@ const engine = startFlowEngine({
 });
 
 const grpc = await startGrpcServer({
+  host: config.BIND_HOST,
   port: config.GRPC_PORT,
   serviceNames: [FlowService.typeName],
   // Readiness: the agent is left out on purpose; the engine rides out its restarts with retries.
@@ -104,10 +112,10 @@ const grpc = await startGrpcServer({
         learningFeedback,
       }),
       logger,
-      { registry },
+      { credentials, registry },
     ),
 });
-const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 
 // In-flight calls get most of the budget; the rest is for the relay, NATS and the pool.
 const drainMs = Math.max(1_000, config.SHUTDOWN_TIMEOUT_MS - 3_000);

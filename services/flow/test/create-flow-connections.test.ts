@@ -40,7 +40,7 @@ beforeAll(async () => {
     FLOW_CONCURRENCY: "0",
     MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
   });
-  handle = createClient(FlowService, service.target);
+  handle = createClient(FlowService, service.target, { credentials: service.credentials });
 });
 
 afterAll(async () => {

@@ -56,7 +56,7 @@ beforeAll(async () => {
     OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}`,
     OTEL_SERVICE_NAME: "flow",
   });
-  const handle = createClient(FlowService, service.target);
+  const handle = createClient(FlowService, service.target, { credentials: service.credentials });
   flows = handle.client;
   close = handle.close;
 });

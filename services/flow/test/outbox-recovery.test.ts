@@ -136,7 +136,7 @@ describe("process signals", () => {
     const before = await storedCounts();
     const rows = Array.from({ length: 3_000 }, (_, i) => `host${i},4`).join("\n");
     const upload = heldUpload(`name,cpu\n${rows}\n`, "last,1\n");
-    const handle = createClient(FlowService, service.target);
+    const handle = createClient(FlowService, service.target, { credentials: service.credentials });
     const call = handle.client.createFlow(upload.parts, { tenant: acme }).then(
       () => undefined,
       (error: MeshError) => error,
@@ -153,7 +153,7 @@ describe("process signals", () => {
   it("SIGTERM lets an in-flight upload finish and publish, then exits 0 within the bound", async () => {
     const service = await start();
     const upload = heldUpload("name,cpu\nweb01,4\n", "db01,8\n");
-    const handle = createClient(FlowService, service.target);
+    const handle = createClient(FlowService, service.target, { credentials: service.credentials });
     const call = handle.client.createFlow(upload.parts, { tenant: acme });
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stopped = service.stop("SIGTERM");

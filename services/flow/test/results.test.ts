@@ -92,7 +92,10 @@ beforeAll(async () => {
     AGENT_GRPC_TARGET: nowhere,
     LEARNING_GRPC_TARGET: nowhere,
   });
-  const handle = createClient(FlowService, service.target, { defaultTimeoutMs: 30_000 });
+  const handle = createClient(FlowService, service.target, {
+    credentials: service.credentials,
+    defaultTimeoutMs: 30_000,
+  });
   flows = handle.client;
   close = handle.close;
   flowId = await quietFlow(acme, "results");

@@ -5,7 +5,7 @@ import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
-import { createClient } from "@migrate/grpc";
+import { createClient, createMeshCredentials } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, startMetricsServer } from "@migrate/metrics";
@@ -35,10 +35,12 @@ if (!config.JWT_SECRET && !config.JWT_JWKS_URL) {
 }
 
 const registry = createMetricsRegistry("gateway");
-const flow = createClient(FlowService, config.FLOW_GRPC_TARGET);
-const agent = createClient(AgentService, config.AGENT_GRPC_TARGET);
-const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET);
-const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET);
+// The gateway signs, for each downstream call, the tenant and roles it verified from the user's token.
+const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "gateway" });
+const flow = createClient(FlowService, config.FLOW_GRPC_TARGET, { credentials });
+const agent = createClient(AgentService, config.AGENT_GRPC_TARGET, { credentials });
+const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, { credentials });
+const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET, { credentials });
 const redis = createRedis(config.REDIS_URL, { name: "gateway" });
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
 const bus = await connectEvents({ servers: config.NATS_URL, name: `gateway-${config.SERVICE_INSTANCE}` });
@@ -101,7 +103,7 @@ const gateway = createGatewayServer({
   logger,
 });
 
-const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 await new Promise<void>((resolve, reject) => {
   gateway.server.once("error", reject);
   gateway.server.listen(config.HTTP_PORT, "0.0.0.0", () => resolve());

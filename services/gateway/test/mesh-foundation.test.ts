@@ -6,7 +6,7 @@
  */
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh, meshCredentials, startMesh } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDevToken } from "../src/auth/dev-token.ts";
 
@@ -50,7 +50,9 @@ async function createFlow(token: string, headers: Record<string, string> = {}) {
 
 async function timeline(flowId: string): Promise<string[]> {
   const tenant: TenantContext = { clientAccountId: clientA, engagementId: "", userId: "t", requestId: "r", roles: [] };
-  const { client, close } = createClient(TelemetryService, `127.0.0.1:${mesh.ports.grpc.telemetry}`);
+  const { client, close } = createClient(TelemetryService, `127.0.0.1:${mesh.ports.grpc.telemetry}`, {
+    credentials: mesh.credentials,
+  });
   try {
     const response = await client.getFlowTimeline({ flowId }, { tenant });
     return response.entries.map((entry) => entry.type);

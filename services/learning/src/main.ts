@@ -1,7 +1,7 @@
 import { loadConfig } from "@migrate/config";
 import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { addService, startGrpcServer } from "@migrate/grpc";
+import { addService, createMeshCredentials, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
@@ -21,7 +21,8 @@ const logger = createLogger({ service: "learning", level: config.LOG_LEVEL, inst
 const database = createDb<LearningDatabase>({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
-  name: "learning",
+  name: `learning-${config.SERVICE_INSTANCE}`,
+  onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
   poolMax: config.DATABASE_POOL_MAX,
   settings: vectorSearchSettings(config.LEARNING_HNSW_EF_SEARCH),
 });
@@ -31,12 +32,14 @@ logger.info({ schema: database.schema, applied }, "migrations applied");
 const registry = createMetricsRegistry("learning");
 const metrics = createLearningMetrics(registry, database.db);
 registerPoolMetrics(registry, database.pool);
-const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 
 const embedder = createEmbedder(config, logger, () => metrics.embeddingFallbacks.inc());
 const usage = usageRecorder(database.db, logger, config.LEARNING_USAGE_FLUSH_MS);
 
+const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "learning" });
 const grpcServer = await startGrpcServer({
+  host: config.BIND_HOST,
   port: config.GRPC_PORT,
   serviceNames: [LearningService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db) },
@@ -52,7 +55,7 @@ const grpcServer = await startGrpcServer({
         searchParallelism: config.LEARNING_SEARCH_PARALLELISM,
       }),
       logger,
-      { registry },
+      { credentials, registry },
     ),
 });
 logger.info(

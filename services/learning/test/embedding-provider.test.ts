@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createDb, sql, withTestSchema } from "@migrate/db";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../telemetry/test/support/free-port.ts";
 import { embedBuiltin } from "../src/embeddings/builtin-embedder.ts";
@@ -60,7 +60,9 @@ async function start(env: Record<string, string>, attempts = 3): Promise<NonNull
       },
       onLine: (line) => lines.push(line),
     });
-    const handle = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`);
+    const handle = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, {
+      credentials: meshCredentials(service.env, "test"),
+    });
     current = { service, handle, client: handle.client, lines };
     return current;
   } catch (error) {

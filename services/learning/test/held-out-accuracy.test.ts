@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { createDb, sql, withTestSchema } from "@migrate/db";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORMAT_FIXTURES, type FormatFixture } from "../../agent/src/agents/fixtures/format-fixtures.ts";
 import { freePort } from "../../telemetry/test/support/free-port.ts";
@@ -68,7 +68,9 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     },
   });
-  learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`);
+  learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, {
+    credentials: meshCredentials(service.env, "test"),
+  });
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { ASSET_FIELD_NAMES } from "@migrate/domain";
 import { isMeshError, type MeshError } from "@migrate/errors";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
 import { type ClientHandle, checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "../../telemetry/test/support/free-port.ts";
 
@@ -42,7 +42,7 @@ beforeAll(async () => {
     },
     onLine: (line) => process.env.DEBUG_SERVICE && console.error(line),
   });
-  learning = createClient(LearningService, `dns:///${target}`);
+  learning = createClient(LearningService, `dns:///${target}`, { credentials: meshCredentials(service.env, "test") });
 });
 
 afterAll(async () => {

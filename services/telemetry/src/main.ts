@@ -2,7 +2,7 @@ import { loadConfig } from "@migrate/config";
 import { createDb, migrateToLatest, sql } from "@migrate/db";
 import { connectEvents, flowEventNames, usageEventNames } from "@migrate/events";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
-import { addService, startGrpcServer } from "@migrate/grpc";
+import { addService, createMeshCredentials, startGrpcServer } from "@migrate/grpc";
 import { onShutdown } from "@migrate/lifecycle";
 import { createLogger } from "@migrate/logger";
 import { createMetricsRegistry, registerPoolMetrics, startMetricsServer } from "@migrate/metrics";
@@ -21,7 +21,8 @@ const logger = createLogger({ service: "telemetry", level: config.LOG_LEVEL, ins
 const database = createDb<TelemetryDatabase>({
   url: config.DATABASE_URL,
   schema: config.DATABASE_SCHEMA,
-  name: "telemetry",
+  name: `telemetry-${config.SERVICE_INSTANCE}`,
+  onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
 });
 const applied = await migrateToLatest(database.db, database.schema, telemetryMigrations);
 logger.info({ schema: database.schema, applied }, "migrations applied");
@@ -29,7 +30,7 @@ logger.info({ schema: database.schema, applied }, "migrations applied");
 const registry = createMetricsRegistry("telemetry");
 const metrics = createTelemetryMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
 registerPoolMetrics(registry, database.pool);
-const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, registry });
+const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `telemetry-${config.SERVICE_INSTANCE}` });
 const consumer = await startEventConsumer({
@@ -58,12 +59,15 @@ registerConsumerLag(
   "LLM usage events in the stream not yet delivered to the telemetry durable consumer",
 );
 
+const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "telemetry" });
 const grpcServer = await startGrpcServer({
+  host: config.BIND_HOST,
   port: config.GRPC_PORT,
   serviceNames: [TelemetryService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db), nats: () => bus.nc.rtt() },
   logger,
-  register: (server) => addService(server, TelemetryService, telemetryServiceImpl(database.db), logger, { registry }),
+  register: (server) =>
+    addService(server, TelemetryService, telemetryServiceImpl(database.db), logger, { credentials, registry }),
 });
 logger.info({ grpc_port: grpcServer.port, metrics_port: config.METRICS_PORT }, "telemetry service ready");
 

@@ -4,7 +4,7 @@ import { isMeshError, type MeshError } from "@migrate/errors";
 import { connectEvents, type EventBus, flowEventNames, publishEvent } from "@migrate/events";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { type ClientHandle, checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort } from "./support/free-port.ts";
 import { waitFor } from "./support/wait-for.ts";
@@ -127,7 +127,9 @@ beforeAll(async () => {
       LOG_LEVEL: "warn",
     },
   });
-  telemetry = createClient(TelemetryService, `dns:///127.0.0.1:${grpcPort}`);
+  telemetry = createClient(TelemetryService, `dns:///127.0.0.1:${grpcPort}`, {
+    credentials: meshCredentials(service.env, "test"),
+  });
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { connectEvents, ensureStream, usageEventNames } from "@migrate/events";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
-import { createClient } from "@migrate/grpc";
+import { createClient, type MeshCredentials } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
 import type { Registry } from "@migrate/metrics";
 import type { AgentConfig } from "../config.ts";
@@ -26,6 +26,7 @@ export async function startLlmRefinement(options: {
   config: AgentConfig;
   registry: Registry;
   logger: Logger;
+  credentials: MeshCredentials;
 }): Promise<{ refiner: LlmRefiner; provider: string; stop(timeoutMs: number): Promise<void> }> {
   const { config, registry, logger } = options;
   const settings = llmSettings(config);
@@ -61,6 +62,7 @@ export async function startLlmRefinement(options: {
     const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET, {
       defaultTimeoutMs: BUDGET_CHECK_TIMEOUT_MS,
       maxAttempts: 1,
+      credentials: options.credentials,
     });
     budget = createBudgetGuard({
       check: (tenant) => telemetry.client.checkBudget({}, { tenant }),

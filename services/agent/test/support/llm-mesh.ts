@@ -4,7 +4,7 @@ import { connectEvents, type EventBus, flowEventNames, type UsageEventNames, usa
 import { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { type ServiceProcess, startService } from "@migrate/launcher";
+import { meshCredentials, newMeshSecret, type ServiceProcess, startService } from "@migrate/launcher";
 import { freePort } from "../../../telemetry/test/support/free-port.ts";
 
 const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
@@ -42,6 +42,8 @@ export async function startLlmMesh(agentEnv: Record<string, string>): Promise<Ll
   const durable = `telemetry_${suffix}`;
   const schemas = { agent: withTestSchema("agent"), telemetry: withTestSchema("telemetry") };
   const shared = {
+    // Agent and telemetry trust each other only under one mesh key.
+    MESH_SECRET: newMeshSecret(),
     DATABASE_URL,
     NATS_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "warn",
@@ -72,8 +74,13 @@ export async function startLlmMesh(agentEnv: Record<string, string>): Promise<Ll
       ...agentEnv,
     },
   });
-  const agent = createClient(AgentService, `dns:///127.0.0.1:${ports.ag}`, { defaultTimeoutMs: 30_000 });
-  const telemetry = createClient(TelemetryService, `dns:///127.0.0.1:${ports.tg}`);
+  const agent = createClient(AgentService, `dns:///127.0.0.1:${ports.ag}`, {
+    credentials: meshCredentials(agentProcess.env, "test"),
+    defaultTimeoutMs: 30_000,
+  });
+  const telemetry = createClient(TelemetryService, `dns:///127.0.0.1:${ports.tg}`, {
+    credentials: meshCredentials(telemetryProcess.env, "test"),
+  });
   const bus = await connectEvents({ servers: NATS_URL, name: "llm-test" });
   const telemetryDb = createDb<unknown>({ url: DATABASE_URL, schema: schemas.telemetry, name: "llm-test" });
   const text = (port: number) => async () => (await fetch(`http://127.0.0.1:${port}/metrics`)).text();

@@ -1,3 +1,4 @@
+import { isConnectionLost } from "@migrate/errors";
 import { errorCodeOf, isFault, recordSpanError } from "@migrate/telemetry";
 import { trace } from "@opentelemetry/api";
 import { PHASES, phaseBase } from "../phases/index.ts";
@@ -66,6 +67,13 @@ export async function runFlow(run: FlowRun): Promise<RunOutcome> {
     if (error instanceof FlowInterrupted) {
       if (error.reason === "stopping") await releaseLease(run.db, run.flow.id, run.settings.instanceId);
       run.logger.info({ reason: error.reason, phase: current }, "flow run interrupted");
+      return "interrupted";
+    }
+    // A lost database connection is not the flow's failure: its phase rolled back to the last
+    // checkpoint, so the flow is let go and claimed again (at once, or when its lease expires).
+    if (isConnectionLost(error)) {
+      run.logger.warn({ err: error, phase: current }, "database connection lost; the flow resumes from its checkpoint");
+      await releaseLease(run.db, run.flow.id, run.settings.instanceId).catch(() => {});
       return "interrupted";
     }
     // Logged once, here, where the failure is handled (stored on the flow for the user).

@@ -4,7 +4,14 @@ import type { FlowEventEnvelope } from "@migrate/events";
 import { connectEvents, type EventBus, ensureStream, type FlowEventNames, flowEventNames } from "@migrate/events";
 import { type Flow, FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { freePortBase, meshEnvironment, meshPorts, type ServiceProcess, startService } from "@migrate/launcher";
+import {
+  freePortBase,
+  meshCredentials,
+  meshEnvironment,
+  meshPorts,
+  type ServiceProcess,
+  startService,
+} from "@migrate/launcher";
 import type { FlowDatabase } from "../../src/db/flow-database.ts";
 
 export type FlowClient = ClientHandle<(typeof FlowService)["method"]>["client"];
@@ -58,7 +65,10 @@ export async function startDiscoveryMesh(
   }
   const [learning, agent, flow] = started as [ServiceProcess, ServiceProcess, ServiceProcess];
   const database = createDb<FlowDatabase>({ url: DATABASE_URL, schema: env.flow.DATABASE_SCHEMA ?? "", name: "test" });
-  const handle = createClient(FlowService, `dns:///127.0.0.1:${ports.grpc.flow}`, { defaultTimeoutMs: 60_000 });
+  const handle = createClient(FlowService, `dns:///127.0.0.1:${ports.grpc.flow}`, {
+    credentials: meshCredentials(env.flow, "test"),
+    defaultTimeoutMs: 60_000,
+  });
 
   const events = async (tenant: TenantContext, flowId: string) => {
     const filter = names.flowFilter(tenant.clientAccountId, flowId);

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { FlowService } from "@migrate/gen/flow/v1/flow_pb";
-import { checkHealth } from "@migrate/grpc";
+import { checkHealth, type MeshCredentials } from "@migrate/grpc";
+import { meshCredentials, newMeshSecret } from "@migrate/launcher";
 
 const ROOT = fileURLToPath(new URL("../../../../", import.meta.url));
 
@@ -22,6 +23,8 @@ export interface FlowProcess {
   child: ChildProcess;
   port: number;
   target: string;
+  /** Signs direct gRPC calls to this process (its MESH_SECRET). */
+  credentials: MeshCredentials;
   logs: string[];
   /** Resolves with the exit code (null when killed by a signal) and how long the exit took. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; ms: number }>;
@@ -33,9 +36,16 @@ export interface FlowProcess {
  */
 export async function startFlowService(env: Record<string, string>): Promise<FlowProcess> {
   const port = await freePort();
+  const childEnv: Record<string, string> = {
+    LOG_LEVEL: "info",
+    METRICS_PORT: String(await freePort()),
+    GRPC_PORT: String(port),
+    MESH_SECRET: newMeshSecret(),
+    ...env,
+  };
   const child = spawn(process.execPath, ["--import", "@migrate/telemetry/preload", "services/flow/src/main.ts"], {
     cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: "info", METRICS_PORT: String(await freePort()), GRPC_PORT: String(port), ...env },
+    env: { ...process.env, ...childEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const logs: string[] = [];
@@ -57,6 +67,7 @@ export async function startFlowService(env: Record<string, string>): Promise<Flo
     child,
     port,
     target,
+    credentials: meshCredentials(childEnv, "test"),
     logs,
     stop: async (signal = "SIGTERM") => {
       const started = Date.now();

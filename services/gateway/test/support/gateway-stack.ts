@@ -47,6 +47,8 @@ export async function startGatewayStack(
   const subjectPrefix = `gwtest.${run}.flow`;
   const redisKeyPrefix = `mm:gwtest:${run}:`;
   const secret = `test-secret-${randomBytes(16).toString("hex")}`;
+  // Gateway and flow trust each other only under one mesh key.
+  const meshSecret = randomBytes(32).toString("hex");
 
   const standIns = {} as Record<StandInName, GrpcServerHandle>;
   let flow: ServiceProcess | undefined;
@@ -93,6 +95,7 @@ export async function startGatewayStack(
     const flowProcess = await startServiceProcess({
       entry: "services/flow/src/main.ts",
       env: {
+        MESH_SECRET: meshSecret,
         GRPC_PORT: String(flowPort),
         METRICS_PORT: String(await freePort()),
         DATABASE_URL,
@@ -120,6 +123,7 @@ export async function startGatewayStack(
       LEARNING_GRPC_TARGET: `dns:///127.0.0.1:${standIns.learning.port}`,
       TELEMETRY_GRPC_TARGET: `dns:///127.0.0.1:${standIns.telemetry.port}`,
       JWT_SECRET: secret,
+      MESH_SECRET: meshSecret,
       SHUTDOWN_TIMEOUT_MS: "8000",
       ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
       ...options.gatewayEnv,
