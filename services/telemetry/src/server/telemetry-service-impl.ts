@@ -1,4 +1,5 @@
 import type { Kysely } from "@migrate/db";
+import { UUID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import type { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import type { ServiceImpl } from "@migrate/grpc";
@@ -19,15 +20,18 @@ export function telemetryServiceImpl(db: Kysely<TelemetryDatabase>): ServiceImpl
     async getFlowTimeline(request, ctx) {
       const flowId = request.flowId.trim();
       if (!flowId) throw new MeshError("INVALID_ARGUMENT", "flow_id is required", { field: "flow_id" });
-      const rows = await db
-        .selectFrom("flow_events_inbox")
-        .select(["event_id", "type", "phase", "progress", "occurred_at", "received_at", "payload"])
-        .where("client_account_id", "=", ctx.tenant.clientAccountId)
-        .where("flow_id", "=", flowId)
-        .orderBy("occurred_at")
-        .orderBy("stream_sequence")
-        .limit(MAX_TIMELINE_ENTRIES)
-        .execute();
+      // Flow ids are UUIDs: anything else (a NUL byte would fail the query) is simply unknown.
+      const rows = !UUID.test(flowId)
+        ? []
+        : await db
+            .selectFrom("flow_events_inbox")
+            .select(["event_id", "type", "phase", "progress", "occurred_at", "received_at", "payload"])
+            .where("client_account_id", "=", ctx.tenant.clientAccountId)
+            .where("flow_id", "=", flowId)
+            .orderBy("occurred_at")
+            .orderBy("stream_sequence")
+            .limit(MAX_TIMELINE_ENTRIES)
+            .execute();
       // Another tenant's flow and an unknown flow answer the same, so ids cannot be probed.
       if (rows.length === 0) throw new MeshError("NOT_FOUND", "no events for this flow", { field: "flow_id" });
       return {
