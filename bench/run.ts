@@ -15,17 +15,21 @@ const modules = readdirSync(dir)
 
 // Figures of scenarios not run this time are kept from the last run, each with its own date.
 const store = new URL("../docs/benchmarks.json", import.meta.url);
-const saved: Record<string, { date: string; results: BenchResult[] }> = existsSync(store)
+// A scenario may also return a markdown section (per-file tables...), kept and written below the table.
+const saved: Record<string, { date: string; results: BenchResult[]; details?: string }> = existsSync(store)
   ? JSON.parse(readFileSync(store, "utf8"))
   : {};
 const results: BenchResult[] = [];
 for (const file of modules) {
   console.error(`[bench] ${file}`);
   const started = Date.now();
-  const module = (await import(new URL(file, dir).href)) as { run: () => Promise<BenchResult[]> };
+  const module = (await import(new URL(file, dir).href)) as {
+    run: () => Promise<BenchResult[]>;
+    details?: () => string;
+  };
   const produced = await module.run();
   results.push(...produced);
-  saved[file] = { date: new Date().toISOString().slice(0, 10), results: produced };
+  saved[file] = { date: new Date().toISOString().slice(0, 10), results: produced, details: module.details?.() };
   for (const r of produced)
     console.error(
       `  ${r.scenario} · ${r.metric}: ${format(r.value)} ${r.unit}${r.baseline ? ` (baseline ${r.baseline.label}: ${format(r.baseline.value)} ${r.unit})` : ""}`,
@@ -55,7 +59,11 @@ are in \`bench/*.bench.ts\`.
 | scenario | metric | value | baseline (same run) | target | meets | measured |
 |---|---|---|---|---|---|---|
 ${rows.join("\n")}
-`;
+${Object.entries(saved)
+  .sort()
+  .filter(([, entry]) => entry.details)
+  .map(([, entry]) => `\n${entry.details?.trimEnd()}\n`)
+  .join("")}`;
 writeFileSync(store, `${JSON.stringify(saved, null, 2)}\n`);
 writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), markdown);
 console.error(`[bench] wrote docs/benchmarks.md (${results.length} figures from this run)`);

@@ -39,6 +39,10 @@ export interface FieldMappingJson {
   target: string;
   confidence: number;
   reason: string;
+  unit?: string;
+  alternatives?: Array<{ target: string; confidence: number }>;
+  /** The column whose target this one duplicates. */
+  sibling?: string;
 }
 
 export interface MappingReview {

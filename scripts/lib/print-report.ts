@@ -47,10 +47,21 @@ export function formatReport(report: FlowReport): string {
 export function formatMappings(mappings: FieldMappingJson[]): string {
   const width = Math.min(32, Math.max(...mappings.map((m) => m.source.length), 6));
   return mappings
-    .map(
-      (m) =>
-        `    ${m.source.padEnd(width)} → ${(m.target || "(custom attribute)").padEnd(24)} (${m.confidence.toFixed(2)})`,
-    )
+    .map((m) => {
+      const line = `    ${m.source.padEnd(width)} → ${(m.target || "(custom attribute)").padEnd(24)} (${m.confidence.toFixed(2)})`;
+      // Why, in the mapper's words, with the unit read, what else it could be, and what it duplicates.
+      const details = [
+        m.unit ? `unit ${m.unit}` : "",
+        m.sibling ? `duplicates ${m.sibling}` : "",
+        m.alternatives?.length
+          ? `or: ${m.alternatives.map((a) => `${a.target} (${a.confidence.toFixed(2)})`).join(", ")}`
+          : "",
+      ].filter(Boolean);
+      const indent = " ".repeat(width + 7);
+      return [line, m.reason ? `${indent}${m.reason}` : "", details.length ? `${indent}${details.join("; ")}` : ""]
+        .filter(Boolean)
+        .join("\n");
+    })
     .join("\n");
 }
 

@@ -12,6 +12,19 @@ export {
 } from "./asset-fields.ts";
 export type { FlowPhaseName, FlowStatusName } from "./flow-vocabulary.ts";
 export { FLOW_PHASES, FLOW_STATUSES } from "./flow-vocabulary.ts";
+export type { ConceptWords, FieldConcepts, Language, Quantity } from "./lexicon/index.ts";
+export {
+  AGGREGATION_WORDS,
+  BRACKETED_UNIT_WORDS,
+  CUSTOM_CONCEPTS,
+  FIELD_CONCEPTS,
+  HEADER_WORDS,
+  NAMESPACE_WORDS,
+  RATE_WORDS,
+  STOP_WORDS,
+  UNIT_WORDS,
+  VALUE_WORDS,
+} from "./lexicon/index.ts";
 export type { MigrationStrategy } from "./migration-strategies.ts";
 export { MIGRATION_STRATEGIES } from "./migration-strategies.ts";
 export { headerWords, normalizeHeader } from "./normalize-header.ts";

@@ -12,14 +12,14 @@ const COOLDOWN_MS = 1_500;
 const MODEL = "claude-haiku-4-5"; // seeded price: 1.00 in, 5.00 out per million
 const COLUMNS: ColumnProfile[] = [
   { source: "Hostname", samples: ["web-01", "db-02", "app-03"] },
-  { source: "Srv Lbl", samples: ["Payroll web", "CRM db", "Intranet"] },
+  { source: "Lbl", samples: ["Payroll web", "CRM db", "Intranet"] },
 ];
 const heuristic = suggestMappings(COLUMNS).suggestions.map((s) => ({ source: s.source, target: s.target ?? "" }));
 const answer = {
   kind: "answer" as const,
   inputTokens: 2_000,
   outputTokens: 150,
-  answer: () => ({ mappings: [{ source: "Srv Lbl", target: "asset_name", confidence: 0.85, reason: "a label" }] }),
+  answer: () => ({ mappings: [{ source: "Lbl", target: "asset_name", confidence: 0.85, reason: "a label" }] }),
 };
 
 let fake: FakeLlmServer;
@@ -54,7 +54,7 @@ describe("LLM refinement through Anthropic, and the circuit breaker", () => {
   it("refines through the Messages API and records tokens and cost at the seeded price", async () => {
     fake.enqueue(answer);
     const response = await mapFields();
-    expect(response.mappings.find((m) => m.source === "Srv Lbl")).toMatchObject({ target: "asset_name" });
+    expect(response.mappings.find((m) => m.source === "Lbl")).toMatchObject({ target: "asset_name" });
     expect(fake.requests[0]?.path).toBe("/v1/messages");
 
     await waitFor("the usage record", async () => {
@@ -111,7 +111,7 @@ describe("LLM refinement through Anthropic, and the circuit breaker", () => {
     await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS + 100));
     const response = await mapFields();
     expect(response.notices).toEqual([]);
-    expect(response.mappings.find((m) => m.source === "Srv Lbl")?.target).toBe("asset_name");
+    expect(response.mappings.find((m) => m.source === "Lbl")?.target).toBe("asset_name");
     expect(metricValue(await mesh.agentMetrics(), "llm_circuit_state", { provider: "anthropic" })).toBe(0);
 
     // Timed-out attempts are recorded too, with no tokens: every provider call is accounted for.

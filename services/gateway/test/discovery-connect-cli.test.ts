@@ -160,7 +160,7 @@ describe("the migrate-mesh CLI", () => {
     );
     expect(stdout).toContain("✓ strategy recommendation");
     expect(stdout).toMatch(/Approved \d+ mappings:/);
-    expect(stdout).toMatch(/Computer\s+→ asset_name\s+\(0\.\d\d\)/);
+    expect(stdout).toMatch(/Computr\s+→ asset_name\s+\(0\.\d\d\)/);
     expect(stdout).toContain("Assessment of");
     expect(stdout).toMatch(/300 assets \(3 duplicates merged\)/);
     for (const section of ["Asset types", "Environments", "OS families", "Strategies (per asset)"]) {

@@ -71,14 +71,14 @@ describe("a discovery flow over REST", () => {
       if (event.event !== "flow.awaiting_input") return;
       const review = await json(await d.api(`/v1/flows/${flowId}/mappings`, owner));
       expect(review.body).toMatchObject({ awaiting_approval: true, flow_id: flowId });
-      expect(review.body.reasons.join(" ")).toContain("Computer → asset_name");
+      expect(review.body.reasons.join(" ")).toContain("Computr → asset_name");
       approved = await json(await post(`/v1/flows/${flowId}/mappings/approve`, owner));
     });
     // The stream ended by itself: the gateway closes it after the terminal event.
     streamed = events;
     expect(approved?.status).toBe(200);
     expect(approved?.body.flow.status).toBe("running");
-    expect(approved?.body.mappings.find((m: { source: string }) => m.source === "Computer")).toMatchObject({
+    expect(approved?.body.mappings.find((m: { source: string }) => m.source === "Computr")).toMatchObject({
       target: "asset_name",
     });
     const types = events.map((e) => e.event);

@@ -13,17 +13,19 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generateSample } from "../../../scripts/generate-sample.ts";
 import { type DiscoveryMesh, readEvents, type StreamedEvent, startDiscoveryMesh } from "./support/discovery-mesh.ts";
 
-const HEADER = "srv_nm,ip_addr_v4,mem_mb,os_label,env_cd,app_nm";
+// The mapper reads abbreviations such as srv_nm or app_nm (issue 18): the name column is one it cannot.
+const HEADER = "fld_1,ip_addr_v4,mem_mb,os_label,env_cd,app_nm";
 const CORRECTIONS = [
-  { source_field: "srv_nm", target_field: "hostname" },
+  { source_field: "fld_1", target_field: "hostname" },
   { source_field: "mem_mb", target_field: "memory_gb" },
 ];
 const LEARNED = {
-  srv_nm: "hostname",
+  fld_1: "hostname",
   ip_addr_v4: "ip_addresses",
   mem_mb: "memory_gb",
   os_label: "operating_system",
   env_cd: "environment",
+  app_nm: "application_name",
 };
 
 /** 50 servers under headers no dictionary knows; `seed` varies every value, never the shape. */
@@ -155,7 +157,7 @@ describe("the learning loop through the public API", () => {
       listed.body.patterns.map((p: { source_text: string; target: string }) => [p.source_text, p.target]),
     );
     expect(learned).toEqual(LEARNED);
-    const srvNm = listed.body.patterns.find((p: { source_text: string }) => p.source_text === "srv_nm");
+    const srvNm = listed.body.patterns.find((p: { source_text: string }) => p.source_text === "fld_1");
     expect(srvNm).toMatchObject({ pattern_type: "field_mapping", evidence_count: 1, created_by: "tester" });
     expect(srvNm.confidence).toBeGreaterThanOrEqual(0.8);
     expect(srvNm.context).toMatchObject({ format: "generic" });
@@ -181,7 +183,7 @@ describe("the learning loop through the public API", () => {
     expect(events).not.toContain("flow.awaiting_input");
     expect(events.at(-1)).toBe("flow.completed");
     const flow = (await json(await d.api(`/v1/flows/${flowId}`, tokenA))).body.flow;
-    expect(flow.notices).toContain("5 field mappings were learned from earlier approvals");
+    expect(flow.notices).toContain("6 field mappings were learned from earlier approvals");
     const { mappings } = (await json(await d.api(`/v1/flows/${flowId}/mappings`, tokenA))).body;
     const chosen = Object.fromEntries(mappings.map((m: { source: string; target: string }) => [m.source, m.target]));
     expect(chosen).toMatchObject(LEARNED);
@@ -195,7 +197,7 @@ describe("the learning loop through the public API", () => {
     const events = await watch(flowId, tokenB);
     expect(events.at(-1)).toBe("flow.awaiting_input");
     const review = (await json(await d.api(`/v1/flows/${flowId}/mappings`, tokenB))).body;
-    expect(review.mappings.find((m: { source: string }) => m.source === "srv_nm").target).toBe("");
+    expect(review.mappings.find((m: { source: string }) => m.source === "fld_1").target).toBe("");
     expect((await send(`/v1/flows/${flowId}/cancel`, tokenB, "POST")).status).toBe(200);
   });
 

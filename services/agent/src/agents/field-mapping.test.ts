@@ -107,4 +107,50 @@ describe("field mapping on real export formats", () => {
     expect(result.suggestions.map((s) => s.target)).toEqual(["ip_addresses", "mac_address", "operating_system"]);
     expect(result.suggestions.every((s) => s.confidence < 0.9)).toBe(true);
   });
+
+  it("carries a unit, a reason in words and the sibling a duplicate column stands beside", () => {
+    const result = suggestMappings([
+      { source: "Arbeitsspeicher (MB)", samples: ["16384", "8192", "32768"] },
+      { source: "RAM GB", samples: ["16", "8", "32"] },
+    ]);
+    const [mb, gb] = result.suggestions;
+    expect(mb).toMatchObject({ target: "memory_gb", unit: "mb" });
+    expect(mb?.reason).toMatch(/header says "arbeitsspeicher"; unit mb/);
+    expect(gb).toMatchObject({ target: null, sibling: "Arbeitsspeicher (MB)" });
+  });
+
+  it("maps with presets switched off (the benchmark's mode) and still knows RVTools' columns", () => {
+    const rvtools = FORMAT_FIXTURES.find((f) => f.name === "rvtools_vinfo")!;
+    const off = suggestMappings(profiles(rvtools.csv), [], { presets: false });
+    expect(off.format).toBe("generic");
+    expect(off.suggestions.find((s) => s.source === "CPUs")?.target).toBe("cpu_cores");
+  });
+});
+
+describe("field mapping on hostile input", () => {
+  it("keeps empty, duplicated and binary headers as custom attributes or maps them, without throwing", () => {
+    const result = suggestMappings([
+      { source: "", samples: ["a", "b", "c"] },
+      { source: "Memory", samples: ["16", "32", "8"] },
+      { source: "Memory", samples: ["16", "32", "8"] },
+      { source: "\u0000\u0001\uFFFD\u0007", samples: ["\u0000\u0001", "x"] },
+      { source: "   ", samples: [] },
+    ]);
+    expect(result.suggestions).toHaveLength(5);
+    expect(result.suggestions.map((s) => s.target)).toEqual([null, "memory_gb", null, null, null]);
+    expect(result.suggestions[2]?.sibling).toBe("Memory");
+  });
+
+  it("maps 10,000 columns and 5 MB cells in bounded time", () => {
+    const huge = "9".repeat(5 * 1024 * 1024);
+    const columns = Array.from({ length: 10_000 }, (_, i) => ({
+      source: i % 2 ? `Custom field ${i}` : `Disk ${i} size (GB)`,
+      samples: i < 20 ? [huge, huge] : ["10", "20", "30"],
+    }));
+    const started = performance.now();
+    const result = suggestMappings(columns);
+    expect(performance.now() - started).toBeLessThan(5_000);
+    expect(result.suggestions).toHaveLength(10_000);
+    expect(result.suggestions[1]?.target).toBeNull();
+  });
 });

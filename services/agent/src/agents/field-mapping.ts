@@ -1,18 +1,11 @@
-import {
-  ASSET_FIELDS,
-  type AssetField,
-  assetField,
-  headerWords,
-  isIpAddress,
-  MAC_ADDRESS,
-  normalizeCriticality,
-  normalizeEnvironment,
-  normalizeHeader,
-  normalizePowerState,
-  parseOperatingSystem,
-  UUID,
-} from "@migrate/domain";
-import { detectFormat, type FormatPreset, presetColumn } from "./format-presets.ts";
+import { assetField, normalizeHeader } from "@migrate/domain";
+import { detectFormat, presetColumn } from "./format-presets.ts";
+import { assignTargets, type ColumnCandidates } from "./mapping/assignment.ts";
+import { decideUnit } from "./mapping/column-unit.ts";
+import { calibratedConfidence } from "./mapping/confidence.ts";
+import { type ScoredTarget, scoreColumn } from "./mapping/field-scoring.ts";
+import { type HeaderReading, readHeader } from "./mapping/header-reader.ts";
+import { profileValues } from "./mapping/value-profile.ts";
 
 /** A source column and a few of its non-empty values, for shape inference. */
 export interface ColumnProfile {
@@ -33,12 +26,15 @@ export interface MappingSuggestion {
   /** null: no canonical target; the column is kept as a custom attribute. */
   target: string | null;
   confidence: number;
+  /** Why: the header words matched, the unit read, the values that decided. */
   reason: string;
-  /** The unit the column's values are in when its header or format says so (mb, mib, gib...). */
+  /** The unit the column's values are in when its header, format or values say so (mb, mib, gb...). */
   unit?: string;
   alternatives: Array<{ target: string; confidence: number }>;
   /** The tenant's learned patterns chose this target. */
   learned: boolean;
+  /** The column that holds the target this one duplicates (memory in MB beside memory in GB). */
+  sibling?: string;
 }
 
 export interface MappingResult {
@@ -46,239 +42,230 @@ export interface MappingResult {
   suggestions: MappingSuggestion[];
 }
 
+export interface MappingOptions {
+  /** Recognise the preset formats (default true); the benchmark measures without them too. */
+  presets?: boolean;
+}
+
 // Targets several columns may feed (summed disks, concatenated addresses).
 export const MULTI_SOURCE: ReadonlySet<string> = new Set(["storage_gb", "ip_addresses", "tags"]);
 
 /**
- * Maps source columns onto the canonical schema, strongest evidence first: the tenant's learned
- * patterns (ahead of everything else from `LEARNED_PRECEDENCE` on), a recognised export format,
- * the shipped synonym dictionary, name similarity, then the shape of the values. Each target is given to one column (the most confident) unless it can
- * aggregate; the losers fall back to their next candidate or stay custom attributes.
- */
-export function suggestMappings(
-  columns: readonly ColumnProfile[],
-  learned: readonly LearnedHint[] = [],
-): MappingResult {
-  const normalized = columns.map((column) => normalizeHeader(column.source));
-  const preset = detectFormat(new Set(normalized));
-  const learnedBySource = new Map(learned.map((hint) => [normalizeHeader(hint.source), hint]));
-  const candidates = columns.map((column, index) =>
-    rankCandidates(column, normalized[index] ?? "", preset, learnedBySource.get(normalized[index] ?? "")),
-  );
-
-  // Columns with a learned lead choose first: the tenant's word beats a dictionary guess for one target.
-  const order = candidates
-    .map((_, index) => index)
-    .sort((a, b) => byPrecedence(candidates[a]?.[0], candidates[b]?.[0]));
-  const taken = new Set<string>();
-  const suggestions: MappingSuggestion[] = new Array(columns.length);
-  for (const index of order) {
-    const ranked = candidates[index] ?? [];
-    const chosen = ranked.find((c) => c.target === null || MULTI_SOURCE.has(c.target) || !taken.has(c.target));
-    const source = columns[index]?.source ?? "";
-    if (chosen?.target) taken.add(chosen.target);
-    const alternatives = ranked
-      .filter((c) => c !== chosen && c.target !== null)
-      .slice(0, 3)
-      .map((c) => ({ target: c.target as string, confidence: c.confidence }));
-    suggestions[index] = chosen
-      ? {
-          source,
-          target: chosen.target,
-          confidence: chosen.confidence,
-          reason: chosen.reason,
-          unit: chosen.unit,
-          alternatives,
-          learned: chosen.learned === true,
-        }
-      : {
-          source,
-          target: null,
-          confidence: 0,
-          reason: "no canonical field matches; kept as a custom attribute",
-          alternatives,
-          learned: false,
-        };
-  }
-  return { format: preset?.name ?? "generic", suggestions };
-}
-
-interface Candidate {
-  target: string | null;
-  confidence: number;
-  reason: string;
-  unit?: string;
-  learned?: boolean;
-}
-
-/**
- * A learned pattern at or above this confidence outranks format presets and the dictionary: it is
+ * A learned pattern at or above this confidence outranks format presets and the scorer: it is
  * the tenant's own answer for this header, where the others are general knowledge. Below it (a
  * pattern people kept rejecting) it competes on confidence like any candidate.
  */
 export const LEARNED_PRECEDENCE = 0.5;
 
-function leads(candidate: Candidate | undefined): boolean {
-  return candidate?.learned === true && candidate.confidence >= LEARNED_PRECEDENCE;
-}
+/** A (column, target) pair scoring below this is no mapping: the column stays a custom attribute. */
+export const MAPPING_FLOOR = 0.5;
+const PRESET_CONFIDENCE = 0.97;
 
-/** Learned leads first, then the most confident. */
-function byPrecedence(a: Candidate | undefined, b: Candidate | undefined): number {
-  return Number(leads(b)) - Number(leads(a)) || (b?.confidence ?? 0) - (a?.confidence ?? 0);
-}
+/**
+ * Maps source columns onto the canonical schema by meaning: each header is read through the
+ * multilingual lexicon (words, unit, aggregation, negation), each column's values are profiled,
+ * every (column, target) pair is scored on both, and one global assignment gives each
+ * single-valued target to one column. The tenant's learned patterns lead; a recognised export
+ * format pins the columns whose headers mislead. Confidence is calibrated: below the review
+ * threshold means "likely wrong".
+ */
+export function suggestMappings(
+  columns: readonly ColumnProfile[],
+  learned: readonly LearnedHint[] = [],
+  options: MappingOptions = {},
+): MappingResult {
+  const normalized = columns.map((column) => normalizeHeader(column.source));
+  const preset = options.presets === false ? undefined : detectFormat(new Set(normalized));
+  const learnedBySource = new Map(learned.map((hint) => [normalizeHeader(hint.source), hint]));
+  const readings = columns.map((column) => readHeader(column.source));
+  const profiles = columns.map((column) => profileValues(column.samples));
 
-function rankCandidates(
-  column: ColumnProfile,
-  normalized: string,
-  preset: FormatPreset | undefined,
-  hint: LearnedHint | undefined,
-): Candidate[] {
-  const out: Candidate[] = [];
-  const unit = unitFromHeader(column.source);
-  if (hint && assetField(hint.target)) {
-    out.push({
-      target: hint.target,
-      confidence: round(hint.confidence),
-      reason: `learned from ${hint.evidenceCount} approval(s) or correction(s) of this tenant`,
-      unit,
-      learned: true,
-    });
-  }
-  const fromPreset = preset ? presetColumn(preset, normalized) : undefined;
-  if (fromPreset) {
-    out.push({
-      target: fromPreset.target,
-      confidence: 0.97,
-      reason: fromPreset.target
-        ? `${preset?.name} export: "${column.source}" is ${fromPreset.target}`
-        : `${preset?.name} export: "${column.source}" has no canonical field; kept as a custom attribute`,
-      unit: fromPreset.unit ?? unit,
-    });
-  }
-  // A recognised format knows its own columns better than any dictionary.
-  if (fromPreset) return out.sort(byPrecedence);
-  for (const field of ASSET_FIELDS) {
-    if (field.synonyms.includes(normalized) || field.name.replace(/_/g, "") === normalized) {
-      out.push({
-        target: field.name,
-        confidence: 0.92,
-        reason: `dictionary: "${column.source}" is a known name for ${field.name}`,
-        unit,
-      });
+  // A version with no subject ("Version", "SP", "Build") is the version of what the file is about.
+  const context = versionContext(readings);
+  const candidates: ColumnCandidates[] = [];
+  const presets: Array<ReturnType<typeof presetColumn>> = [];
+  const hints: Array<LearnedHint | undefined> = [];
+  columns.forEach((_, i) => {
+    const reading = readings[i] as HeaderReading;
+    const hint = learnedBySource.get(normalized[i] ?? "");
+    const usableHint = hint && assetField(hint.target) ? hint : undefined;
+    const fromPreset = preset ? presetColumn(preset, normalized[i] ?? "") : undefined;
+    const scored = inContext(scoreColumn(reading, profiles[i] as ReturnType<typeof profileValues>), reading, context);
+    // A hint people kept rejecting competes as one more candidate, on its own confidence.
+    const withHint =
+      usableHint && usableHint.confidence < LEARNED_PRECEDENCE
+        ? [...scored, learnedCandidate(usableHint)].sort((a, b) => b.score - a.score)
+        : scored;
+    const pinned =
+      usableHint && usableHint.confidence >= LEARNED_PRECEDENCE
+        ? { target: usableHint.target, rank: 2 }
+        : fromPreset
+          ? { target: fromPreset.target, rank: 1 }
+          : undefined;
+    candidates.push({ series: reading.series, pinned, scored: withHint });
+    presets.push(fromPreset);
+    hints.push(usableHint);
+  });
+
+  const assigned = assignTargets(candidates, MAPPING_FLOOR, MULTI_SOURCE);
+  // A target another column holds is no rival: that column made the stronger claim to it.
+  const held = new Map<string, number>();
+  assigned.forEach((a, i) => {
+    if (a.target && !held.has(a.target)) held.set(a.target, i);
+  });
+  const suggestions = columns.map((column, i): MappingSuggestion => {
+    const decision = assigned[i] as (typeof assigned)[number];
+    const scored = candidates[i]?.scored ?? [];
+    const reading = readings[i] as HeaderReading;
+    const profile = profiles[i] as ReturnType<typeof profileValues>;
+    const hint = hints[i];
+    const fromPreset = presets[i];
+    const target = decision.target;
+    const alternatives = scored
+      .filter((s) => s.target !== target && s.score >= 0.3)
+      .slice(0, 3)
+      .map((s) => ({
+        target: s.target,
+        confidence: s.reason.startsWith("learned") ? s.score : confidenceOf(s, scored),
+      }));
+    if (decision.how === "pinned" && hint && target === hint.target && hint.confidence >= LEARNED_PRECEDENCE) {
+      return {
+        source: column.source,
+        target,
+        confidence: round(hint.confidence),
+        reason: `learned from ${hint.evidenceCount} approval(s) or correction(s) of this tenant`,
+        unit: decideUnit(target, reading, profile).unit,
+        alternatives,
+        learned: true,
+      };
     }
-  }
-  if (!out.some((c) => c.confidence >= 0.9)) out.push(...similarityCandidates(column.source, normalized, unit));
-  const shape = shapeCandidate(column.samples);
-  if (shape) {
-    const agreeing = out.find((c) => c.target === shape.target);
-    if (agreeing) agreeing.confidence = round(Math.min(0.99, agreeing.confidence + 0.1));
-    else out.push(shape);
-  }
-  for (const candidate of out) {
-    const field = candidate.target ? assetField(candidate.target) : undefined;
-    if (field && !valuesFit(field, column.samples)) {
-      candidate.confidence = round(candidate.confidence - 0.3);
-      candidate.reason += "; but most sample values do not fit its type";
+    if (decision.how === "pinned" && fromPreset && preset) {
+      return {
+        source: column.source,
+        target,
+        confidence: PRESET_CONFIDENCE,
+        reason: target
+          ? `${preset.name} export: "${column.source}" is ${target}`
+          : `${preset.name} export: "${column.source}" has no canonical field; kept as a custom attribute`,
+        unit: fromPreset.unit ?? (target ? decideUnit(target, reading, profile).unit : undefined),
+        alternatives,
+        learned: false,
+      };
     }
-  }
-  // One entry per target, the most confident; strongest first.
-  const best = new Map<string | null, Candidate>();
-  for (const candidate of out) {
-    const existing = best.get(candidate.target);
-    if (!existing || existing.confidence < candidate.confidence) best.set(candidate.target, candidate);
-  }
-  return [...best.values()].sort(byPrecedence);
-}
-
-function similarityCandidates(source: string, normalized: string, unit: string | undefined): Candidate[] {
-  const words = headerWords(source).filter((w) => !["in", "of", "the", "mb", "gb", "mib", "gib", "tb"].includes(w));
-  const results: Candidate[] = [];
-  for (const field of ASSET_FIELDS) {
-    let best = 0;
-    let bestSynonym = "";
-    for (const synonym of [field.name.replace(/_/g, ""), ...field.synonyms]) {
-      const score = Math.max(dice(normalized, synonym), containment(words, synonym));
-      if (score > best) {
-        best = score;
-        bestSynonym = synonym;
+    if (target) {
+      const chosen = scored.find((s) => s.target === target) as ScoredTarget;
+      if (chosen.reason.startsWith("learned")) {
+        return {
+          source: column.source,
+          target,
+          confidence: round(chosen.score),
+          reason: chosen.reason,
+          alternatives,
+          learned: true,
+        };
       }
+      const unit = decideUnit(target, reading, profile);
+      return {
+        source: column.source,
+        target,
+        confidence: confidenceOf(
+          chosen,
+          scored.filter((s) => s === chosen || (held.get(s.target) ?? i) === i),
+        ),
+        reason: [decision.how === "series" ? "one of a numbered series" : "", chosen.reason, unit.why ?? ""]
+          .filter(Boolean)
+          .join("; "),
+        unit: unit.unit,
+        alternatives,
+        learned: false,
+      };
     }
-    if (best >= 0.7) {
-      results.push({
-        target: field.name,
-        confidence: round(0.55 + (best - 0.7) * 1.0),
-        reason: `name similar to "${bestSynonym}" (${field.name}), score ${best.toFixed(2)}`,
-        unit,
-      });
+    if (decision.how === "sibling" && decision.sibling !== undefined) {
+      const holder = columns[decision.sibling]?.source ?? "";
+      const best = scored[0] as ScoredTarget;
+      return {
+        source: column.source,
+        target: null,
+        confidence: confidenceOf(best, scored),
+        reason: `duplicates "${holder}" (${best.target}); kept as a custom attribute beside it`,
+        alternatives,
+        learned: false,
+        sibling: holder,
+      };
     }
-  }
-  return results.sort((a, b) => b.confidence - a.confidence).slice(0, 3);
+    return {
+      source: column.source,
+      target: null,
+      confidence: 0,
+      reason: customReason(reading, scored),
+      alternatives,
+      learned: false,
+    };
+  });
+  return { format: preset?.name ?? "generic", suggestions };
 }
 
-/** Sørensen–Dice over character bigrams: robust to abbreviations and word order noise. */
-function dice(a: string, b: string): number {
-  if (a === b) return 1;
-  if (a.length < 2 || b.length < 2) return 0;
-  const grams = new Map<string, number>();
-  for (let i = 0; i < a.length - 1; i++) grams.set(a.slice(i, i + 2), (grams.get(a.slice(i, i + 2)) ?? 0) + 1);
-  let overlap = 0;
-  for (let i = 0; i < b.length - 1; i++) {
-    const gram = b.slice(i, i + 2);
-    const count = grams.get(gram) ?? 0;
-    if (count > 0) {
-      overlap++;
-      grams.set(gram, count - 1);
-    }
-  }
-  return (2 * overlap) / (a.length + b.length - 2);
+const BARE_VERSION = new Set(["version", "patch", "asset", "number", "name"]);
+
+/**
+ * What a bare version belongs to: a database report's databases; the OS when a column names an
+ * OS and none names the OS's version already (then the bare one is something else's).
+ */
+function versionContext(readings: readonly HeaderReading[]): "database_version" | "os_version" | undefined {
+  const count = (test: (r: HeaderReading) => boolean) => readings.filter(test).length;
+  const databases = count((r) => r.concepts.has("database") || r.concepts.has("engine"));
+  const osVersion = count((r) => r.concepts.has("os") && (r.concepts.has("version") || r.concepts.has("patch")));
+  if (databases >= 2 || (databases >= 1 && osVersion > 0)) return "database_version";
+  return osVersion === 0 && count((r) => r.concepts.has("os") || r.concepts.has("kernel")) > 0
+    ? "os_version"
+    : undefined;
 }
 
-/** All the header's words spell the synonym (e.g. "Host Name" → "hostname"). */
-function containment(words: string[], synonym: string): number {
-  return words.length > 0 && words.join("") === synonym ? 0.95 : 0;
+function inContext(scored: ScoredTarget[], reading: HeaderReading, context: string | undefined): ScoredTarget[] {
+  if (context === "os_version" || ![...reading.concepts.keys()].every((c) => BARE_VERSION.has(c))) return scored;
+  const os = scored.find((s) => s.target === "os_version");
+  if (!os) return scored;
+  const rest = scored.filter((s) => s !== os);
+  const moved: ScoredTarget[] =
+    context === "database_version"
+      ? [{ ...os, target: "database_version", reason: `${os.reason}; the file is a database report` }]
+      : [
+          {
+            ...os,
+            score: os.score - 0.6,
+            header: os.header - 0.6,
+            reason: `${os.reason}; but no column of this file names an OS`,
+          },
+        ];
+  return [...rest.filter((s) => s.target !== "database_version"), ...moved].sort((a, b) => b.score - a.score);
 }
 
-function shapeCandidate(samples: readonly string[]): Candidate | undefined {
-  const values = samples.map((s) => s.trim()).filter(Boolean);
-  if (values.length < 3) return undefined;
-  const share = (test: (value: string) => boolean) => values.filter(test).length / values.length;
-  const checks: Array<[string, (v: string) => boolean, number, string]> = [
-    ["ip_addresses", (v) => v.split(/[\s,;]+/).every(isIpAddress), 0.8, "IP addresses"],
-    ["mac_address", (v) => MAC_ADDRESS.test(v), 0.85, "MAC addresses"],
-    ["vm_uuid", (v) => UUID.test(v), 0.7, "UUIDs"],
-    ["environment", (v) => normalizeEnvironment(v) !== undefined, 0.75, "environment names"],
-    ["criticality", (v) => normalizeCriticality(v) !== undefined && !/^\d$/.test(v), 0.7, "criticality levels"],
-    ["power_state", (v) => normalizePowerState(v) !== undefined, 0.7, "power states"],
-    [
-      "operating_system",
-      (v) => (parseOperatingSystem(v)?.family ?? "other") !== "other",
-      0.75,
-      "operating system names",
-    ],
-  ];
-  for (const [target, test, confidence, what] of checks) {
-    if (share(test) >= 0.8) return { target, confidence, reason: `values look like ${what}` };
-  }
-  return undefined;
+function learnedCandidate(hint: LearnedHint): ScoredTarget {
+  return {
+    target: hint.target,
+    score: round(hint.confidence),
+    header: 0,
+    values: 0,
+    reason: `learned from ${hint.evidenceCount} approval(s) or correction(s) of this tenant`,
+  };
 }
 
-function valuesFit(field: AssetField, samples: readonly string[]): boolean {
-  const values = samples.map((s) => s.trim()).filter(Boolean);
-  if (values.length < 3) return true;
-  const numeric = (v: string) => /\d/.test(v);
-  if (["integer", "number", "size_gb", "percent"].includes(field.type)) {
-    return values.filter(numeric).length / values.length >= 0.5;
-  }
-  if (field.name === "ip_addresses")
-    return values.filter((v) => v.split(/[\s,;]+/).some(isIpAddress)).length / values.length >= 0.5;
-  return true;
+/** The calibrated confidence of one scored target among the column's others. */
+function confidenceOf(chosen: ScoredTarget, scored: readonly ScoredTarget[]): number {
+  const other = scored.find((s) => s.target !== chosen.target);
+  return calibratedConfidence({
+    margin: other ? chosen.score - other.score : 1,
+    header: chosen.header,
+    values: chosen.values,
+    distinctive: chosen.distinctive,
+  });
 }
 
-function unitFromHeader(header: string): string | undefined {
-  const words = headerWords(header);
-  for (const unit of ["mib", "mb", "gib", "gb", "tib", "tb", "kb"]) if (words.includes(unit)) return unit;
-  if (/inmb$/i.test(normalizeHeader(header))) return "mb";
-  return undefined;
+function customReason(reading: HeaderReading, scored: readonly ScoredTarget[]): string {
+  const words = [...reading.concepts.values()];
+  const said = words.length ? `header says ${words.map((w) => `"${w}"`).join(", ")}` : "no known words in the header";
+  const near = scored[0] ? `; nearest: ${scored[0].target} (${scored[0].reason})` : "";
+  return `no canonical field matches (${said}${near}); kept as a custom attribute`;
 }
 
 function round(value: number): number {

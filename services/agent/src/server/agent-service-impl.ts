@@ -118,6 +118,7 @@ export function agentServiceImpl(deps: {
               reason: s.reason,
               unit: s.unit ?? "",
               alternatives: s.alternatives,
+              sibling: s.sibling ?? "",
             })),
             learnedCount: result.suggestions.filter((s) => s.learned).length,
           };

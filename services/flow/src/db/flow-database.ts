@@ -71,6 +71,7 @@ export interface FieldMappingsTable {
   unit: ColumnType<string, string | undefined, string>;
   alternatives: ColumnType<Array<{ target: string; confidence: number }>, string | undefined, string>;
   state: ColumnType<"suggested" | "approved" | "corrected", string | undefined, string>;
+  sibling: ColumnType<string, string | undefined, string>;
 }
 
 export interface IssuesTable {

@@ -52,6 +52,8 @@ export async function approveMappings(
             unit: m.unit,
             alternatives: JSON.stringify(m.alternatives),
             state: m.state,
+            // A column given a target of its own duplicates no other.
+            sibling: m.target ? "" : (m.sibling ?? ""),
           })),
         )
         .execute();

@@ -33,6 +33,7 @@ export async function ensureMappings(ctx: PhaseContext): Promise<StoredMapping[]
             alternatives: JSON.stringify(
               mapping.alternatives.map((a) => ({ target: a.target, confidence: a.confidence })),
             ),
+            sibling: mapping.sibling,
           })),
         )
         .execute();

@@ -15,13 +15,15 @@ export interface StoredMapping {
   unit: string;
   alternatives: Array<{ target: string; confidence: number }>;
   state: "suggested" | "approved" | "corrected";
+  /** The column holding the target this one duplicates; empty or absent when none. */
+  sibling?: string;
 }
 
 /** A flow's field mappings in column order. */
 export async function loadMappings(db: Kysely<FlowDatabase>, flowId: string): Promise<StoredMapping[]> {
   return db
     .selectFrom("field_mappings")
-    .select(["position", "source", "target", "confidence", "reason", "unit", "alternatives", "state"])
+    .select(["position", "source", "target", "confidence", "reason", "unit", "alternatives", "state", "sibling"])
     .where("flow_id", "=", flowId)
     .orderBy("position")
     .execute();
@@ -35,5 +37,6 @@ export function toFieldMapping(mapping: StoredMapping): FieldMappingInit {
     reason: mapping.reason,
     unit: mapping.unit,
     alternatives: mapping.alternatives,
+    sibling: mapping.sibling ?? "",
   };
 }

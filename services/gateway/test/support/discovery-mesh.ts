@@ -54,7 +54,13 @@ export async function startDiscoveryMesh(
       env: { LOG_LEVEL: "warn" },
       serviceEnv: {
         ...options.serviceEnv,
-        gateway: { SHUTDOWN_TIMEOUT_MS: "8000", ...options.serviceEnv?.gateway, ...options.gatewayEnv },
+        // A short drain: nothing balances load in front of a test mesh.
+        gateway: {
+          SHUTDOWN_TIMEOUT_MS: "8000",
+          SHUTDOWN_DRAIN_MS: "500",
+          ...options.serviceEnv?.gateway,
+          ...options.gatewayEnv,
+        },
       },
     });
   let mesh: Mesh;
@@ -111,7 +117,8 @@ export async function startDiscoveryMesh(
 
 /**
  * The 300-server sample (seed 3) with its connections; the server-name column is renamed to
- * "Computer", which maps to asset_name below the confidence threshold, so the flow stops for a
+ * "Computr" (a typo the mapper reads as "computer", a guess), which maps to asset_name below the
+ * confidence threshold, so the flow stops for a
  * review that approving as suggested answers; one data-centre cell holds a spreadsheet formula
  * that an export must neutralise.
  */
@@ -122,7 +129,7 @@ export function reviewSample(): { inventoryCsv: string; connectionsCsv: string }
   const datacenter = header.split(",").indexOf("Data Center");
   cells[datacenter] = '"=HYPERLINK(""x"")"';
   return {
-    inventoryCsv: [header.replace("Server Name", "Computer"), cells.join(","), ...rest].join("\n"),
+    inventoryCsv: [header.replace("Server Name", "Computr"), cells.join(","), ...rest].join("\n"),
     connectionsCsv: sample.connectionsCsv,
   };
 }

@@ -12,9 +12,9 @@ import { type DiscoveryMesh, startDiscoveryMesh } from "./discovery-mesh.ts";
 import { runFlow } from "./flow-runner.ts";
 
 export const SAMPLE = generateSample({ servers: 200, seed: 5 }).inventoryCsv;
-// "Computer" maps to asset_name below the confidence threshold: the field mapping agent asks the
+// "Computr" (a typo of "computer") maps to asset_name below the confidence threshold: the field mapping agent asks the
 // provider about it, and the flow waits for the mapping review.
-export const REVIEW_SAMPLE = SAMPLE.replace(/^Server Name,/, "Computer,");
+export const REVIEW_SAMPLE = SAMPLE.replace(/^Server Name,/, "Computr,");
 export const BUDGET_NOTICE = "LLM budget exhausted; heuristic provider used";
 export const CIRCUIT_NOTICE = "LLM provider unavailable; heuristic provider used";
 export const AGENT_OF_TASK: Record<string, string> = {

@@ -13,7 +13,7 @@ import { refineMappings } from "./mapping-refinement.ts";
 
 const columns: ColumnProfile[] = [
   { source: "Hostname", samples: ["web-01", "db-02", "app-03"] },
-  { source: "Srv Lbl", samples: ["Payroll web", "CRM db", "Intranet"] },
+  { source: "Fld 2", samples: ["Payroll web", "CRM db", "Intranet"] },
   { source: "Mem", samples: ["16", "32", "8"] },
   { source: "Host", samples: ["a", "b", "c"] },
 ];
@@ -60,7 +60,7 @@ describe("mapping refinement", () => {
     const { refiner, requests } = refinerAnswering((input) => ({
       mappings: input.columns.map((c) => ({
         source: c.source,
-        target: { "Srv Lbl": "asset_name", Mem: "memory_gb", Host: "hostname" }[c.source] ?? null,
+        target: { "Fld 2": "asset_name", Mem: "memory_gb", Host: "hostname" }[c.source] ?? null,
         confidence: 0.95,
         reason: "fits",
       })),
@@ -71,22 +71,26 @@ describe("mapping refinement", () => {
       heuristic.suggestions.filter((s) => s.target === null || s.confidence < 0.8).map((s) => s.source),
     );
     const by = new Map(result.suggestions.map((s) => [s.source, s]));
-    expect(by.get("Srv Lbl")).toMatchObject({ target: "asset_name", confidence: 0.9 }); // capped
+    expect(by.get("Fld 2")).toMatchObject({ target: "asset_name", confidence: 0.9 }); // capped
     expect(by.get("Mem")).toMatchObject({ target: "memory_gb" });
-    expect(by.get("Hostname")).toMatchObject({ target: "hostname", confidence: 0.92 });
+    expect(by.get("Hostname")).toMatchObject({ target: "hostname", confidence: heuristic.suggestions[0]?.confidence });
     // "hostname" is Hostname's already: Host keeps what the rules gave it.
     expect(by.get("Host")?.target).toBe(heuristic.suggestions[3]?.target);
     expect(heuristic.suggestions[1]?.target).toBeNull(); // the input was not mutated
   });
 
   it("moves the rules' target to the alternatives when the model picks another", async () => {
-    const cols: ColumnProfile[] = [{ source: "Plat", samples: ["Windows Server 2019", "RHEL 8", "Ubuntu 22.04"] }];
+    // A bare "Status" whose values are only partly power states: the rules are unsure.
+    const cols: ColumnProfile[] = [{ source: "Status", samples: ["running", "stopped", "degraded"] }];
     const heuristic = suggestMappings(cols);
+    const before = heuristic.suggestions[0];
+    expect(before).toMatchObject({ target: "power_state" });
+    expect(before?.confidence).toBeLessThan(0.8);
     const { refiner } = refinerAnswering(() => ({
-      mappings: [{ source: "Plat", target: "technology_stack", confidence: 0.7, reason: "stack" }],
+      mappings: [{ source: "Status", target: "technology_stack", confidence: 0.7, reason: "stack" }],
     }));
     const { result } = await refineMappings(refiner, call, cols, heuristic);
     expect(result.suggestions[0]).toMatchObject({ target: "technology_stack", confidence: 0.7 });
-    expect(result.suggestions[0]?.alternatives[0]).toEqual({ target: "operating_system", confidence: 0.75 });
+    expect(result.suggestions[0]?.alternatives[0]).toEqual({ target: "power_state", confidence: before?.confidence });
   });
 });
