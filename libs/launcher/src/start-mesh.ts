@@ -90,6 +90,8 @@ export function meshEnvironment(
       HTTP_PORT: `${ports.gatewayHttp}`,
       METRICS_PORT: `${ports.metrics.gateway}`,
       JWT_SECRET: options.jwtSecret,
+      // Nothing balances load in front of a local mesh: no drain period is needed before it stops.
+      SHUTDOWN_DRAIN_MS: "200",
       REDIS_URL: process.env.REDIS_URL ?? "redis://127.0.0.1:6379",
       REDIS_KEY_PREFIX: options.suffix ? `mm${options.suffix}:` : "mm:",
       FLOW_GRPC_TARGET: target(ports.grpc.flow),

@@ -41,7 +41,8 @@ const flow = createClient(FlowService, config.FLOW_GRPC_TARGET, { credentials })
 const agent = createClient(AgentService, config.AGENT_GRPC_TARGET, { credentials });
 const learning = createClient(LearningService, config.LEARNING_GRPC_TARGET, { credentials });
 const telemetry = createClient(TelemetryService, config.TELEMETRY_GRPC_TARGET, { credentials });
-const redis = createRedis(config.REDIS_URL, { name: "gateway" });
+// Named per instance, as the NATS connection is, so CLIENT LIST tells the replicas apart (no spaces allowed).
+const redis = createRedis(config.REDIS_URL, { name: `gateway-${config.SERVICE_INSTANCE}`.replace(/\s/g, "_") });
 redis.on("error", (error) => logger.warn({ err: error }, "redis connection error"));
 const bus = await connectEvents({ servers: config.NATS_URL, name: `gateway-${config.SERVICE_INSTANCE}` });
 const names = flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX });
@@ -67,7 +68,14 @@ const limiter = createRateLimiter(
   { logger, registry },
 );
 const authenticate = createAuthenticate({ verifier, limiter });
-const feed = createFlowEventFeed({ bus, names, operations, logger, registry });
+const feed = createFlowEventFeed({
+  bus,
+  names,
+  operations,
+  logger,
+  registry,
+  resumeWindowMs: config.FLOW_EVENTS_RESUME_MS,
+});
 const readiness = createReadinessCheck({
   targets: {
     flow: config.FLOW_GRPC_TARGET,
@@ -101,7 +109,16 @@ const gateway = createGatewayServer({
   }),
   metrics: createHttpMetrics(registry),
   logger,
+  limits: {
+    headersTimeoutMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestTimeoutMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    bodyTimeoutMs: config.HTTP_BODY_TIMEOUT_MS,
+    bodyMinBytes: config.HTTP_BODY_MIN_BYTES,
+  },
 });
+// Request handlers catch their own errors (see createGatewayServer); should anything still
+// escape, the process dies as Node decides, but its last line is a structured log with the stack.
+process.on("uncaughtExceptionMonitor", (error, origin) => logger.fatal({ err: error, origin }, "uncaught exception"));
 
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 await new Promise<void>((resolve, reject) => {
@@ -114,11 +131,14 @@ logger.info(
   "gateway listening",
 );
 
-// Leave a second of the budget for closing clients, so a slow drain still exits 0.
-const drainMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - 1_000, config.SHUTDOWN_TIMEOUT_MS / 2);
+// First the drain: not ready, still answering (with `Connection: close`) so load balancers move
+// away without a reset; then stop accepting and let requests in flight finish in what is left
+// of the budget, less a second for closing clients, so a slow drain still exits 0.
+const graceMs = Math.max(config.SHUTDOWN_TIMEOUT_MS - config.SHUTDOWN_DRAIN_MS - 1_000, 500);
 onShutdown(logger, config.SHUTDOWN_TIMEOUT_MS, [
-  // Open event streams end at once (clients resume with Last-Event-ID); else they would hold the drain.
-  ["http server", () => Promise.all([gateway.close(drainMs), feed.closeAll()])],
+  ["drain", () => gateway.drain(config.SHUTDOWN_DRAIN_MS)],
+  // Open event streams end once the drain is over (clients resume with Last-Event-ID); else they would hold the close.
+  ["http server", () => Promise.all([gateway.close(graceMs), feed.closeAll()])],
   [
     "metrics server",
     () =>

@@ -75,20 +75,28 @@ describe("graceful shutdown", () => {
     }
   }, 20_000);
 
-  it("finishes an upload in flight at SIGTERM, refuses new connections, and exits 0", async () => {
+  it("at SIGTERM reports not ready while still answering for the drain (1 s here), finishes an upload in flight, then refuses new connections and exits 0", async () => {
     const token = await stack.token(stack.tenant("drain"));
-    const inFlight = slowUpload(token, 1_500);
+    const inFlight = slowUpload(token, 2_000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     const stopped = stack.stopGateway();
     await new Promise((resolve) => setTimeout(resolve, 300));
+    const draining = await readyz();
+    expect(draining.status).toBe(503);
+    expect(draining.body.checks.gateway).toBe("draining");
+    const health = await fetch(`${stack.gatewayUrl}/healthz`);
+    expect(health.status).toBe(200);
+    expect(health.headers.get("connection")).toBe("close");
+    // Past the drain: no longer listening, while the upload still arrives.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
     await expect(fetch(`${stack.gatewayUrl}/healthz`)).rejects.toThrow();
     const answer = await inFlight;
     expect(answer.status).toBe(201);
     expect(JSON.parse(answer.body).flow).toMatchObject({ name: "slow", raw_record_count: 2 });
     const { code, ms } = await stopped;
     expect(code).toBe(0);
-    // It waited for the upload (about 1.2 s more) but no longer than its budget.
-    expect(ms).toBeGreaterThan(1_000);
+    // It waited for the upload (about 1.7 s more) but no longer than its budget.
+    expect(ms).toBeGreaterThan(1_500);
     expect(ms).toBeLessThan(8_000);
     await stack.restartGateway();
   });

@@ -1,6 +1,7 @@
 import { ConnectError, type ContextValues, createContextKey, type Interceptor } from "@connectrpc/connect";
 import type { TenantContext } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
+import { isReadRpc, requireWriter } from "../auth/permissions.ts";
 import { tenantFor } from "../auth/tenant-for.ts";
 import type { TokenVerifier } from "../auth/verify-token.ts";
 import { requestIdFrom } from "../http/request-id.ts";
@@ -49,11 +50,16 @@ export function errorInterceptor(logger: Logger): Interceptor {
   };
 }
 
-/** Verifies the bearer token exactly as the REST API does; no handler runs without a tenant. */
+/**
+ * Verifies the bearer token and the caller's right to write exactly as the REST API does
+ * (viewers only read); no handler runs without a tenant.
+ */
 export function authInterceptor(verifier: TokenVerifier): Interceptor {
   return (next) => async (req) => {
     const principal = await verifier.verify(req.header.get("authorization"));
-    req.contextValues.set(tenantKey, tenantFor(principal, req.contextValues.get(requestIdKey)));
+    const tenant = tenantFor(principal, req.contextValues.get(requestIdKey));
+    if (!isReadRpc(req.service.typeName, req.method.name)) requireWriter(tenant);
+    req.contextValues.set(tenantKey, tenant);
     return next(req);
   };
 }

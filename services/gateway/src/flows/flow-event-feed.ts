@@ -3,13 +3,16 @@ import type { EventBus, FlowEventEnvelope, FlowEventNames } from "@migrate/event
 import { FlowStatus } from "@migrate/gen/common/v1/common_pb";
 import type { TenantContext } from "@migrate/grpc";
 import type { Logger } from "@migrate/logger";
-import { Gauge, type Registry } from "@migrate/metrics";
-import { type Consumer, type ConsumerMessages, DeliverPolicy, type JsMsg } from "@nats-io/jetstream";
+import { Counter, Gauge, type Registry } from "@migrate/metrics";
+import type { JsMsg } from "@nats-io/jetstream";
+import { type EventSubscription, openEventSubscription } from "./event-subscription.ts";
 import type { FlowOperations } from "./flow-operations.ts";
 
 /** Events after which a flow does nothing more unless a person acts (retry). */
 export const TERMINAL_EVENT_TYPES: ReadonlySet<string> = new Set(["flow.completed", "flow.failed", "flow.cancelled"]);
 
+/** Every flow's first event: a history holding it is complete. */
+const FIRST_EVENT_TYPE = "flow.created";
 const TERMINAL_STATUSES = new Set([FlowStatus.COMPLETED, FlowStatus.FAILED, FlowStatus.CANCELLED]);
 
 export interface WatchOptions {
@@ -28,7 +31,9 @@ export interface FlowEventFeed {
    * ephemeral ordered consumer on its subjects from the start of the stream, and skips to
    * `afterEventId` (INVALID_ARGUMENT when the flow has no such event). The iterable yields the
    * events that follow, ends after a terminal event unless `follow`, and deletes the consumer
-   * when it ends, whether it ran out, was left early or `signal` aborted.
+   * when it ends, whether it ran out, was left early or `signal` aborted. A consumer broken by a
+   * NATS restart is replaced from the next event; when NATS stays away past the resume window
+   * the iterable throws UNAVAILABLE, so the client reconnects with the last event id.
    */
   watch(options: WatchOptions): Promise<AsyncIterable<FlowEventEnvelope>>;
   /** Ends every open watch and refuses new ones (shutdown). */
@@ -44,8 +49,10 @@ export function createFlowEventFeed(deps: {
   registry: Registry;
   /** How long the server keeps a consumer whose gateway died without deleting it. */
   inactiveThresholdMs?: number;
+  /** How long a watch waits for NATS to come back before it ends with UNAVAILABLE. */
+  resumeWindowMs?: number;
 }): FlowEventFeed {
-  const open = new Set<() => Promise<void>>();
+  const open = new Set<{ close: () => Promise<void>; subscription: EventSubscription }>();
   const gauge = new Gauge({
     name: "gateway_flow_event_watches",
     help: "Flow event streams (SSE and WatchFlow) open now",
@@ -55,71 +62,97 @@ export function createFlowEventFeed(deps: {
     },
   });
   void gauge;
+  const resumes = new Counter({
+    name: "gateway_flow_event_watch_resumes_total",
+    help: "Flow event streams moved to a new JetStream consumer after theirs broke (e.g. a NATS restart)",
+    registers: [deps.registry],
+  });
+  // After a disconnect the server may have restarted and lost every ephemeral consumer, and the
+  // client library does not always notice (after a SIGKILL of nats-server its recreated consumer
+  // went silent: no messages, no heartbeats, no error): every open watch moves to a new consumer
+  // once the connection is back. Once more after the reconnect, in case a watch attached to a
+  // server that then went away.
+  let connected = true;
+  let reconnected = Promise.withResolvers<void>();
+  const connection = {
+    connected: () => connected,
+    whenConnected: () => (connected ? Promise.resolve() : reconnected.promise),
+  };
+  void (async () => {
+    for await (const status of deps.bus.nc.status()) {
+      if (status.type === "disconnect" && connected) {
+        connected = false;
+        reconnected = Promise.withResolvers<void>();
+      } else if (status.type === "reconnect") {
+        connected = true;
+        reconnected.resolve();
+      } else {
+        continue;
+      }
+      deps.logger.warn({ status: status.type, watches: open.size }, "NATS connection changed; resuming event streams");
+      for (const watch of open) watch.subscription.interrupt(status.type);
+    }
+  })().catch((error) => deps.logger.warn({ err: error }, "NATS status watch ended"));
   let shuttingDown = false;
-
   return {
     async watch(options) {
       if (shuttingDown) throw new MeshError("UNAVAILABLE", "the gateway is shutting down; retry");
       const flow = await deps.operations.get(options.tenant, options.flowId, options.signal);
       const terminalAtStart = TERMINAL_STATUSES.has(flow.status);
-      let consumer: Consumer;
-      try {
-        consumer = await deps.bus.js.consumers.get(deps.names.stream, {
-          filter_subjects: deps.names.flowFilter(options.tenant.clientAccountId, flow.id),
-          deliver_policy: DeliverPolicy.All,
-          inactive_threshold: deps.inactiveThresholdMs ?? 60_000,
-        });
-      } catch (error) {
-        throw new MeshError("UNAVAILABLE", "flow events are unavailable", { downstream: "nats" }, { cause: error });
-      }
-      let history: number;
-      let messages: ConsumerMessages;
-      try {
-        history = (await consumer.info(true)).num_pending;
-        messages = await consumer.consume({ max_messages: 256 });
-      } catch (error) {
-        await consumer.delete().catch(() => {});
-        throw new MeshError("UNAVAILABLE", "flow events are unavailable", { downstream: "nats" }, { cause: error });
-      }
-      const iterator = messages[Symbol.asyncIterator]();
+      const subscription = await openEventSubscription({
+        js: deps.bus.js,
+        stream: deps.names.stream,
+        filter: deps.names.flowFilter(options.tenant.clientAccountId, flow.id),
+        inactiveThresholdMs: deps.inactiveThresholdMs ?? 60_000,
+        resumeWindowMs: deps.resumeWindowMs ?? 30_000,
+        connection,
+        logger: deps.logger.child({ flow_id: flow.id }),
+        onResume: () => resumes.inc(),
+      });
+      const history = subscription.history;
       let closed = false;
-      const close = async () => {
-        if (closed) return;
-        closed = true;
-        open.delete(close);
-        // stop() unsubscribes at once; return() lets the iterator finish (close() would wait for a
-        // next() that nobody calls any more).
-        messages.stop();
-        void iterator.return?.(undefined)?.catch(() => {});
-        // An ordered consumer is ephemeral, but the server only drops it after the inactivity threshold.
-        await consumer.delete().catch(() => {});
+      const watch = {
+        subscription,
+        close: async () => {
+          if (closed) return;
+          closed = true;
+          open.delete(watch);
+          await subscription.close();
+        },
       };
-      open.add(close);
-      const onAbort = () => void close();
+      open.add(watch);
+      const onAbort = () => void watch.close();
       options.signal?.addEventListener("abort", onAbort, { once: true });
       // A client gone while the consumer was being created never fires the listener.
-      if (options.signal?.aborted) void close();
+      if (options.signal?.aborted) void watch.close();
       const finish = async () => {
         options.signal?.removeEventListener("abort", onAbort);
-        await close();
+        await watch.close();
       };
-
       // Where the watch ends: after a terminal event, or (a flow that ended before its oldest
-      // events expired) once the history it found is read.
-      const isLast = (envelope: FlowEventEnvelope, msg: JsMsg) =>
-        !options.follow && (TERMINAL_EVENT_TYPES.has(envelope.type) || (terminalAtStart && msg.info.pending === 0));
+      // events expired) once the history it found is read. Events expire oldest first, so a
+      // history that still starts with `flow.created` has lost nothing: its terminal event is
+      // still to come (the flow service's outbox lags behind the flow's status while NATS is
+      // down) and the watch waits for it rather than ending early.
+      let sawCreated = false;
+      const isLast = (envelope: FlowEventEnvelope, msg: JsMsg) => {
+        if (envelope.type === FIRST_EVENT_TYPE) sawCreated = true;
+        if (options.follow) return false;
+        return TERMINAL_EVENT_TYPES.has(envelope.type) || (terminalAtStart && !sawCreated && msg.info.pending === 0);
+      };
       let endsNow = !options.follow && terminalAtStart && history === 0;
-
       try {
         if (options.afterEventId) {
           let found = false;
           for (let read = 0; read < history && !found; read++) {
-            const next = await iterator.next();
-            if (next.done) break;
-            const envelope = decode(next.value, deps.logger);
-            if (envelope?.event_id !== options.afterEventId) continue;
+            const msg = await subscription.next();
+            if (!msg) break;
+            const envelope = decode(msg, deps.logger);
+            if (!envelope) continue;
+            const last = isLast(envelope, msg);
+            if (envelope.event_id !== options.afterEventId) continue;
             found = true;
-            endsNow = isLast(envelope, next.value) && next.value.info.pending === 0;
+            endsNow = last && msg.info.pending === 0;
           }
           if (!found) {
             throw new MeshError(
@@ -133,20 +166,16 @@ export function createFlowEventFeed(deps: {
         await finish();
         throw error;
       }
-
       return (async function* () {
         try {
           if (endsNow) return;
           while (!closed) {
-            const next = await iterator.next();
-            if (next.done) break;
-            const envelope = decode(next.value, deps.logger);
+            const msg = await subscription.next();
+            if (!msg) break;
+            const envelope = decode(msg, deps.logger);
             if (!envelope) continue;
             yield envelope;
-            if (isLast(envelope, next.value)) return;
-          }
-          if (!options.signal?.aborted && !closed) {
-            throw new MeshError("UNAVAILABLE", "the flow event stream was interrupted; resume after the last event");
+            if (isLast(envelope, msg)) return;
           }
         } finally {
           await finish();
@@ -155,7 +184,7 @@ export function createFlowEventFeed(deps: {
     },
     async closeAll() {
       shuttingDown = true;
-      await Promise.all([...open].map((close) => close()));
+      await Promise.all([...open].map((watch) => watch.close()));
     },
   };
 }

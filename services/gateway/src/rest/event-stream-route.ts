@@ -36,7 +36,6 @@ export function eventStreamRoute(deps: {
       res.writeHead(200, {
         "content-type": "text/event-stream; charset=utf-8",
         "cache-control": "no-store",
-        connection: "keep-alive",
         // Proxies such as nginx would otherwise hold events back in their buffers.
         "x-accel-buffering": "no",
       });

@@ -72,7 +72,7 @@ export function parseMultipart(
     };
     const finished = new Promise<void>((done, failed) => {
       parser.once("close", done);
-      parser.once("error", (error) => failed(malformed(error)));
+      parser.on("error", (error) => failed(malformed(error)));
     });
     const markClosed = () => {
       closed = true;
@@ -96,6 +96,9 @@ export function parseMultipart(
       });
     });
     parser.on("file", (field, stream, info) => {
+      // busboy destroys an unfinished part's stream with the form's error ("Unexpected end of
+      // form"), often before anyone reads it: without a listener Node would throw it.
+      stream.on("error", (error) => fail(error instanceof MeshError ? error : malformed(error)));
       if (!FILE_FIELDS.includes(field) || seen.has(field)) {
         stream.resume();
         fail(
@@ -167,7 +170,7 @@ export function parseMultipart(
         fail(new MeshError("INVALID_ARGUMENT", "the multipart body has no file field", { field: "file" }));
       }
     });
-    parser.once("error", (error) => fail(malformed(error)));
+    parser.on("error", (error) => fail(malformed(error)));
     // A client that disconnects mid-form never ends the stream: end the parse with an error.
     source.once("close", () => {
       if ("complete" in source && source.complete === false) parser.destroy(new Error("client closed the request"));

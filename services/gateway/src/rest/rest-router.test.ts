@@ -11,6 +11,12 @@ describe("createRestRouter", () => {
     expect(match("POST", "/v1/flows/")).toMatchObject({ kind: "found", route: { method: "POST" } });
   });
 
+  it("refuses a parameter whose percent-encoding is not UTF-8 with INVALID_ARGUMENT, not a URIError", () => {
+    expect(() => match("GET", "/v1/flows/%ff")).toThrow(
+      expect.objectContaining({ code: "INVALID_ARGUMENT", details: { field: "path", value: "%ff" } }),
+    );
+  });
+
   it("tells a wrong method from an unknown path", () => {
     expect(match("DELETE", "/v1/flows")).toEqual({
       kind: "method_not_allowed",

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Logger } from "@migrate/logger";
+import { decodePathSegment } from "../http/request-target.ts";
 
 /** What a REST handler gets for one request. */
 export interface RestContext {
@@ -29,7 +30,10 @@ interface CompiledRoute {
   names: string[];
 }
 
-/** Matches a method and path against route templates whose `{name}` segments capture one segment. */
+/**
+ * Matches a method and path against route templates whose `{name}` segments capture one segment.
+ * A captured segment with a malformed percent-encoding throws INVALID_ARGUMENT (400).
+ */
 export function createRestRouter(routes: Route[]): (method: string, path: string) => RouteMatch {
   const compiled: CompiledRoute[] = routes.map((route) => {
     const names: string[] = [];
@@ -57,7 +61,7 @@ export function createRestRouter(routes: Route[]): (method: string, path: string
       }
       const params: Record<string, string> = {};
       names.forEach((name, index) => {
-        params[name] = decodeURIComponent(match[index + 1] ?? "");
+        params[name] = decodePathSegment(match[index + 1] ?? "");
       });
       return { kind: "found", route, params };
     }

@@ -125,6 +125,8 @@ export async function startGatewayStack(
       JWT_SECRET: secret,
       MESH_SECRET: meshSecret,
       SHUTDOWN_TIMEOUT_MS: "8000",
+      // A short drain: nothing balances load in front of a test gateway.
+      SHUTDOWN_DRAIN_MS: "1000",
       ...(options.maxUploadBytes ? { MAX_UPLOAD_BYTES: String(options.maxUploadBytes) } : {}),
       ...options.gatewayEnv,
     };
