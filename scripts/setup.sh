@@ -17,3 +17,4 @@ bash scripts/infra.sh
 # Generated code is not committed: regenerate it so it always matches proto/.
 rm -rf gen/migrate
 node_modules/.bin/buf generate
+bash scripts/fetch-helm.sh >/dev/null  # the real helm for the chart tests, cached in .cache/helm

@@ -22,6 +22,17 @@ export const baseServiceSchema = z.object({
   // Address of the internal listeners (gRPC, metrics): loopback outside Kubernetes, where
   // nothing beyond this machine should reach them; the Helm chart sets 0.0.0.0.
   BIND_HOST: z.string().default("127.0.0.1"),
+  // Services that own a schema migrate it at start unless told otherwise: the Helm chart runs
+  // each service's migrations as a hook Job (services/<name>/src/migrate.ts) and sets false.
+  MIGRATE_ON_START: z
+    .enum(["true", "false"])
+    .default("true")
+    .transform((value) => value === "true"),
+  // gRPC servers close a connection after about this age (GOAWAY, ±10 % jitter) so clients
+  // re-resolve and reach replicas added since; 0 keeps connections for ever (the default off
+  // Kubernetes). The grace bounds how long calls still in flight on it may take (0: no bound).
+  GRPC_MAX_CONNECTION_AGE_MS: z.coerce.number().int().min(0).default(0),
+  GRPC_MAX_CONNECTION_AGE_GRACE_MS: z.coerce.number().int().min(0).default(0),
 });
 export type BaseServiceConfig = z.infer<typeof baseServiceSchema>;
 

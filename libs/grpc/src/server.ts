@@ -233,6 +233,12 @@ export interface StartGrpcServerOptions {
   probeTimeoutMs?: number;
   /** Where readiness changes are reported. */
   logger?: Pick<Logger, "warn" | "info">;
+  /**
+   * Close each connection after about `ms` (GOAWAY, ±10 % jitter by grpc-js) so clients
+   * re-resolve and spread over replicas added since (an autoscaler's); calls in flight may take
+   * `graceMs` more (0 or unset: no bound). 0 or unset `ms`: connections live for ever.
+   */
+  maxConnectionAge?: { ms: number; graceMs?: number };
 }
 
 /**
@@ -247,6 +253,7 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
     "grpc.http2.min_ping_interval_without_data_ms": 5_000,
     // Whole-flow calls (duplicates, dependencies, applications) carry every asset of a 100,000+ server flow.
     "grpc.max_receive_message_length": 64 * 1024 * 1024,
+    ...connectionAgeOptions(options.maxConnectionAge),
   });
   const health = new HealthImplementation({ "": "SERVING", [LIVENESS_SERVICE]: "SERVING" });
   const readinessNames = ["", ...options.serviceNames];
@@ -296,5 +303,14 @@ export async function startGrpcServer(options: StartGrpcServerOptions): Promise<
           resolve();
         });
       }),
+  };
+}
+
+/** grpc-js server options for `StartGrpcServerOptions.maxConnectionAge` (none when off). */
+export function connectionAgeOptions(age: StartGrpcServerOptions["maxConnectionAge"]): grpc.ServerOptions {
+  if (!age?.ms) return {};
+  return {
+    "grpc.max_connection_age_ms": age.ms,
+    ...(age.graceMs ? { "grpc.max_connection_age_grace_ms": age.graceMs } : {}),
   };
 }

@@ -23,8 +23,11 @@ const database = createDb<AgentDatabase>({
   name: `agent-${config.SERVICE_INSTANCE}`,
   onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
 });
-const applied = await migrateToLatest(database.db, database.schema, agentMigrations);
-logger.info({ schema: database.schema, applied }, "migrations applied");
+// The Helm chart migrates in a hook Job (./migrate.ts) before the pods start, and sets false.
+if (config.MIGRATE_ON_START) {
+  const applied = await migrateToLatest(database.db, database.schema, agentMigrations);
+  logger.info({ schema: database.schema, applied }, "migrations applied");
+}
 
 const registry = createMetricsRegistry("agent");
 const metrics = createAgentMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
@@ -52,6 +55,7 @@ const learnedHints = createLearnedHintsFetcher({
 const grpcServer = await startGrpcServer({
   host: config.BIND_HOST,
   port: config.GRPC_PORT,
+  maxConnectionAge: { ms: config.GRPC_MAX_CONNECTION_AGE_MS, graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS },
   serviceNames: [AgentService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db) },
   logger,

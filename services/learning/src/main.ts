@@ -26,8 +26,11 @@ const database = createDb<LearningDatabase>({
   poolMax: config.DATABASE_POOL_MAX,
   settings: vectorSearchSettings(config.LEARNING_HNSW_EF_SEARCH),
 });
-const applied = await migrateToLatest(database.db, database.schema, learningMigrations);
-logger.info({ schema: database.schema, applied }, "migrations applied");
+// The Helm chart migrates in a hook Job (./migrate.ts) before the pods start, and sets false.
+if (config.MIGRATE_ON_START) {
+  const applied = await migrateToLatest(database.db, database.schema, learningMigrations);
+  logger.info({ schema: database.schema, applied }, "migrations applied");
+}
 
 const registry = createMetricsRegistry("learning");
 const metrics = createLearningMetrics(registry, database.db);
@@ -41,6 +44,7 @@ const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: 
 const grpcServer = await startGrpcServer({
   host: config.BIND_HOST,
   port: config.GRPC_PORT,
+  maxConnectionAge: { ms: config.GRPC_MAX_CONNECTION_AGE_MS, graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS },
   serviceNames: [LearningService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db) },
   logger,

@@ -24,8 +24,11 @@ const database = createDb<TelemetryDatabase>({
   name: `telemetry-${config.SERVICE_INSTANCE}`,
   onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
 });
-const applied = await migrateToLatest(database.db, database.schema, telemetryMigrations);
-logger.info({ schema: database.schema, applied }, "migrations applied");
+// The Helm chart migrates in a hook Job (./migrate.ts) before the pods start, and sets false.
+if (config.MIGRATE_ON_START) {
+  const applied = await migrateToLatest(database.db, database.schema, telemetryMigrations);
+  logger.info({ schema: database.schema, applied }, "migrations applied");
+}
 
 const registry = createMetricsRegistry("telemetry");
 const metrics = createTelemetryMetrics(registry, { tenantLabels: config.METRICS_TENANT_LABELS });
@@ -63,6 +66,7 @@ const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: 
 const grpcServer = await startGrpcServer({
   host: config.BIND_HOST,
   port: config.GRPC_PORT,
+  maxConnectionAge: { ms: config.GRPC_MAX_CONNECTION_AGE_MS, graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS },
   serviceNames: [TelemetryService.typeName],
   probes: { database: () => sql`select 1`.execute(database.db), nats: () => bus.nc.rtt() },
   logger,
