@@ -16,7 +16,18 @@ import {
   parseOperatingSystem,
   UUID,
 } from "@migrate/domain";
-import { detectFormat, type FormatPreset, presetColumn } from "../../services/agent/src/agents/format-presets.ts";
+import { FORMAT_PRESETS, type FormatPreset, presetColumn } from "../../services/agent/src/agents/format-presets.ts";
+
+// The presets that existed before issue 18; later ones (Proxmox) are not the baseline's.
+const BASELINE_PRESETS = new Set([
+  "rvtools_vinfo",
+  "aws_migration_hub",
+  "azure_migrate",
+  "google_migration_center",
+  "servicenow_cmdb_ci_server",
+]);
+const detectFormat = (headers: ReadonlySet<string>): FormatPreset | undefined =>
+  FORMAT_PRESETS.find((p) => BASELINE_PRESETS.has(p.name) && p.signature.every((h) => headers.has(h)));
 
 /** A source column and a few of its non-empty values, for shape inference. */
 export interface ColumnProfile {

@@ -16,6 +16,7 @@ import { HELD_OUT_FIFTH } from "./formats/held-out-fifth.ts";
 import { HELD_OUT_FOURTH } from "./formats/held-out-fourth.ts";
 import { HELD_OUT_SECOND } from "./formats/held-out-second.ts";
 import { HELD_OUT_SHEETS } from "./formats/held-out-sheets.ts";
+import { HELD_OUT_SIXTH } from "./formats/held-out-sixth.ts";
 import { HELD_OUT_THIRD } from "./formats/held-out-third.ts";
 import { HELD_OUT_TOOLS } from "./formats/held-out-tools.ts";
 import type { FormatSpec } from "./lib/columns.ts";
@@ -32,6 +33,7 @@ export const FORMATS: FormatSpec[] = [
   ...HELD_OUT_THIRD,
   ...HELD_OUT_FOURTH,
   ...HELD_OUT_FIFTH,
+  ...HELD_OUT_SIXTH,
 ];
 
 export interface Expected {

@@ -1,7 +1,8 @@
 /**
  * Known export formats, recognised by headers only they write. A preset pins the meaning and
  * unit of its columns where the generic dictionary would guess wrong (RVTools' `Memory` is MiB
- * and says so nowhere; ServiceNow's `cpu_count` is sockets, not cores).
+ * and says so nowhere; ServiceNow's `cpu_count` is sockets, not cores; Proxmox' `mem` is the
+ * memory in use, `maxmem` the configured memory).
  */
 export interface PresetColumn {
   target: string | null;
@@ -149,6 +150,22 @@ export const FORMAT_PRESETS: readonly FormatPreset[] = [
       operationalstatus: { target: "power_state" },
       installstatus: { target: null },
       shortdescription: { target: null },
+    },
+  },
+  {
+    // Proxmox VE's API and `pvesh` (/cluster/resources, /nodes/{node}/qemu): `maxmem`, `maxdisk`
+    // and `maxcpu` are the configured sizes and `mem`, `disk`, `cpu` what is in use now, in bytes
+    // and as a fraction of the cores. "max" reads as a statistic and nothing in `mem` says "used".
+    name: "proxmox_ve",
+    signature: ["maxmem", "maxdisk", "mem"],
+    columns: {
+      maxmem: { target: "memory_gb", unit: "b" },
+      maxdisk: { target: "storage_gb", unit: "b" },
+      maxcpu: { target: "cpu_cores" },
+      mem: { target: null },
+      disk: { target: null },
+      cpu: { target: null },
+      node: { target: null },
     },
   },
 ];

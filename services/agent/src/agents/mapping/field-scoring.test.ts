@@ -36,4 +36,15 @@ describe("scoreColumn", () => {
     expect(best("col_a", ["10.0.0.1", "10.0.0.2", "10.0.0.3"])?.target).toBe("ip_addresses");
     expect(best("Ligado", ["sim", "não", "sim"])?.target).toBe("power_state");
   });
+
+  it("reads a service-pack level and a monitor's in-between states as agreeing values", () => {
+    const sp = best("SP", ["0", "1", "2", "1", "0"]);
+    expect([sp?.target, sp?.values]).toEqual(["os_version", 0.8]);
+    // A count of patches is no level: single digits only.
+    expect(best("SP", ["0", "14", "27", "3", "40"])?.values).toBeLessThan(0.8);
+    const status = best("status", ["Up", "Up", "Down", "Warning", "Up"]);
+    expect([status?.target, status?.values]).toEqual(["power_state", 1]);
+    // Health words without the power words that carry most rows say nothing of power.
+    expect(best("status", ["OK", "Warning", "Warning", "Down", "OK"])?.values ?? 0).toBeLessThan(0.5);
+  });
 });

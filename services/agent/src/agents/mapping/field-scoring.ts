@@ -82,7 +82,7 @@ export function scorePair(reading: HeaderReading, profile: ValueProfile, field: 
     }
     header += unitFit(reading, field, against) + aggregationFit(reading, field, against);
   }
-  const fit = valueFit(field, profile);
+  const fit = valueFit(field, profile, header > 0 ? said : []);
   let score: number;
   // Values that contradict the header weigh more than values that agree with it.
   if (header > 0) score = header + (fit.fit >= 0 ? VALUE_WEIGHT : CONTRADICTION_WEIGHT) * fit.fit;

@@ -70,8 +70,11 @@ function fmt(n: number): string {
   return Math.abs(n) >= 1e6 ? n.toExponential(1) : String(Math.round(n * 100) / 100);
 }
 
-/** Scores the values of a column against one field. No values: no evidence either way. */
-export function valueFit(field: FieldDescription, p: ValueProfile): ValueFit {
+/**
+ * Scores the values of a column against one field. No values: no evidence either way.
+ * `said`: the concepts of the header saying that field (a patch level reads small numbers).
+ */
+export function valueFit(field: FieldDescription, p: ValueProfile, said: readonly string[] = []): ValueFit {
   if (p.count === 0) return NONE;
   const unique = p.distinct >= 0.9 || p.count < 5;
   switch (field.values[0]) {
@@ -85,7 +88,18 @@ export function valueFit(field: FieldDescription, p: ValueProfile): ValueFit {
     case "power": {
       // Yes/no says "powered on?" only in words: digits 1/0/2 are status codes.
       const words = share(p, "number") < 0.5;
-      return vocabulary(p, words ? ["power", "bool"] : ["power"], share(p, "power") >= 0.8);
+      const v = vocabulary(p, words ? ["power", "bool"] : ["power"], share(p, "power") >= 0.8);
+      // Up/Down with Warning between them: a monitor's device state, the in-between values its
+      // own. Power words must carry most rows, so "OK/Warning/Down" stays a health column.
+      const between = share(p, "health");
+      const power = share(p, "power");
+      if (between > 0 && power >= 0.6 && power + between >= 0.9)
+        return {
+          fit: scale(power + between),
+          distinctive: power + between >= 0.9,
+          why: `${pct(power)} power states, ${pct(between)} in-between states (warning, maintenance)`,
+        };
+      return v;
     }
     case "uuid":
       return { ...vocabulary(p, ["uuid"]), distinctive: share(p, "uuid") >= 0.8 };
@@ -167,6 +181,9 @@ export function valueFit(field: FieldDescription, p: ValueProfile): ValueFit {
     case "version": {
       const s = share(p, "version");
       const n = p.numbers;
+      // A service pack or patch level is written as its number: SP 0, 1, 2.
+      if (said.includes("patch") && n && share(p, "integer") >= 0.9 && n.min >= 0 && n.max <= 9)
+        return { fit: 0.8, distinctive: false, why: `patch levels ${n.min}–${n.max}` };
       const bigNumbers = n && share(p, "number") > 0.5 && n.max > 1000;
       return {
         fit: bigNumbers ? -1 : scale(Math.max(s, share(p, "integer") > 0.8 && n && n.max < 100 ? 0.6 : 0)),

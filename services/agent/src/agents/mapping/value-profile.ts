@@ -16,6 +16,7 @@ export type ValueKind =
   | "os"
   | "env"
   | "power"
+  | "health"
   | "crit"
   | "bool"
   | "virt"
