@@ -12,3 +12,4 @@ export type { Migration } from "kysely/migration";
 export type { Database } from "./create-db.ts";
 export { createDb, withTestSchema } from "./create-db.ts";
 export { migrateToLatest } from "./migrate.ts";
+export { runMigrateCommand } from "./migrate-command.ts";
