@@ -96,6 +96,8 @@ try {
     `\nThe flow stays stored: with \`npm start\` running, \`npm run cli -- report ${flow.id}\` prints this again.`,
   );
   console.log(`Demo wall time: ${seconds(wallStarted)}`);
+  // The demo's mesh stops now; `npm start` serves the same stored flow on the default port.
+  console.log(`\nOpen it in the web console (with \`npm start\` running): ${consoleUrl(mesh.gatewayUrl, flow.id)}`);
 } catch (error) {
   process.exitCode = 1;
   console.error(`\nDemo failed: ${(error as Error).message}`);
@@ -103,6 +105,13 @@ try {
   if (recent.length && !verbose) console.error(`Last service log lines:\n${recent.join("\n")}`);
 } finally {
   await stopMesh();
+}
+
+/** The console's page of one flow, on the default gateway port `npm start` uses. */
+function consoleUrl(gatewayUrl: string, flowId: string): string {
+  const url = new URL(gatewayUrl);
+  url.port = String(meshPorts().gatewayHttp);
+  return `${url.origin}/flows/${flowId}`;
 }
 
 function portsFree(ports: ReturnType<typeof meshPorts>): Promise<boolean> {

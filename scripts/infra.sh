@@ -73,4 +73,10 @@ if ! port_open "$NATS_PORT"; then
   fi
   port_open "$NATS_PORT" || { say "NATS is not reachable on 127.0.0.1:$NATS_PORT: apt-get install nats-server and start it with -js"; exit 1; }
 fi
+# --- Chromium, for the web console's browser tests (Debian's; never a browser download) ---
+if ! command -v chromium >/dev/null; then
+  say "installing Chromium (apt-get) for the console's browser tests"
+  { as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq chromium; } >/dev/null \
+    || say "Chromium could not be installed: the console's browser tests will fail until apt-get install chromium succeeds"
+fi
 say "PostgreSQL (with vector), Redis and NATS are reachable"

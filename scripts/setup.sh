@@ -17,4 +17,9 @@ bash scripts/infra.sh
 # Generated code is not committed: regenerate it so it always matches proto/.
 rm -rf gen/migrate
 node_modules/.bin/buf generate
+# The web console the gateway serves at /: built only when its sources or the protos are newer than the build.
+console=services/gateway/console
+if [ ! -f "$console/dist/index.html" ] || [ -n "$(find "$console/src" "$console/index.html" "$console/vite.config.ts" "$console/package.json" proto -newer "$console/dist/index.html" -print -quit)" ]; then
+  echo "[setup] building the web console" >&2; npm run -s build -w @migrate/console >&2
+fi
 bash scripts/fetch-helm.sh >/dev/null  # the real helm for the chart tests, cached in .cache/helm

@@ -17,6 +17,7 @@ const token = await signDevToken({
 });
 console.log(`
 Migrate Mesh is up.
+  console:   ${mesh.gatewayUrl}/  (development sign-in, or paste the token below)
   gateway:   ${mesh.gatewayUrl}
   token:     ${token}
   try:       curl -H "Authorization: Bearer $TOKEN" -H "content-type: text/csv" --data-binary @samples/inventory.csv ${mesh.gatewayUrl}/v1/flows

@@ -15,6 +15,8 @@ export const gatewayConfigSchema = baseServiceSchema
     JWT_JWKS_URL: z.url().optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
+    // The built web console served at / (default: services/gateway/console/dist).
+    CONSOLE_DIR: z.string().min(1).optional(),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
     NATS_URL: z.string().default("nats://127.0.0.1:4222"),
     FLOW_EVENTS_STREAM: z.string().default("FLOW_EVENTS"),

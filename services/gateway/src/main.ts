@@ -18,8 +18,10 @@ import { createIdempotencyStore } from "./flows/idempotency-store.ts";
 import { createGatewayServer } from "./http/create-gateway-server.ts";
 import { createHttpMetrics } from "./http/http-metrics.ts";
 import { createReadinessCheck } from "./http/readiness.ts";
+import { createConsoleHandler } from "./http/serve-console.ts";
 import { createRateLimiter } from "./rate-limit/rate-limiter.ts";
 import { createAuthenticate } from "./rest/authenticate.ts";
+import { devTokenRoute, usesDevelopmentSecret } from "./rest/dev-token-route.ts";
 import { eventStreamRoute } from "./rest/event-stream-route.ts";
 import { flowRoutes } from "./rest/flow-routes.ts";
 import { healthRoutes } from "./rest/health-routes.ts";
@@ -95,7 +97,12 @@ const gateway = createGatewayServer({
     ...usageRoutes({ telemetry: telemetry.client, authenticate }),
     ...learningRoutes({ learning: learning.client, authenticate }),
     eventStreamRoute({ feed, authenticate, heartbeatMs: config.SSE_HEARTBEAT_MS }),
+    // The console's development sign-in: absent (404) unless tokens are checked with the development secret.
+    ...(usesDevelopmentSecret(config)
+      ? [devTokenRoute({ issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE })]
+      : []),
   ],
+  console: createConsoleHandler({ dir: config.CONSOLE_DIR }),
   connect: createConnectHandler({
     operations,
     flow: flow.client,

@@ -15,6 +15,7 @@ import type { HttpMetrics } from "./http-metrics.ts";
 import { requestIdFrom } from "./request-id.ts";
 import { parseRequestTarget } from "./request-target.ts";
 import { applySecurityHeaders } from "./security-headers.ts";
+import type { ConsoleHandler } from "./serve-console.ts";
 import { watchBodyProgress } from "./watch-body-progress.ts";
 
 export interface GatewayServer {
@@ -64,6 +65,8 @@ export function createGatewayServer(deps: {
   metrics: HttpMetrics;
   logger: Logger;
   limits?: Partial<HttpLimits>;
+  /** The web console's static files, for GET/HEAD of paths no API route takes. */
+  console?: ConsoleHandler;
 }): GatewayServer {
   const limits: HttpLimits = {
     headersTimeoutMs: 10_000,
@@ -113,6 +116,10 @@ export function createGatewayServer(deps: {
       }
       const found = match(method, url.pathname);
       if (found.kind === "not_found") {
+        if (deps.console && (await deps.console(req, res, url))) {
+          route = "console";
+          return;
+        }
         throw new MeshError("NOT_FOUND", `no route for ${method} ${url.pathname.slice(0, 200)}`);
       }
       if (found.kind === "method_not_allowed") {
