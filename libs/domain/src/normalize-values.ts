@@ -21,7 +21,9 @@ const SIZE_UNITS: Record<string, number> = {
 
 /** "16 GB", "16384 MB", "16 GiB", "1.5 TB", "16" (in `defaultUnit`) → GB, rounded to 2 decimals. */
 export function parseSizeGb(value: string, defaultUnit: keyof typeof SIZE_UNITS = "gb"): number | undefined {
-  const match = /^\s*([0-9]+(?:[.,][0-9]+)?)\s*([kmgt]i?b|b)?\s*$/i.exec(value.replace(/(\d),(\d{3})\b/g, "$1$2"));
+  // Trimmed first: `\s*` on both sides of an optional unit made a long inner run of spaces
+  // quadratic (every split of the run was tried); anchored between two `\s*`-free ends it is linear.
+  const match = /^([0-9]+(?:[.,][0-9]+)?)\s*([kmgt]i?b|b)?$/i.exec(value.trim().replace(/(\d),(\d{3})\b/g, "$1$2"));
   if (!match?.[1]) return undefined;
   const amount = Number(match[1].replace(",", "."));
   const unit = (match[2] ?? defaultUnit).toLowerCase();
@@ -43,7 +45,7 @@ export function parseCpuCores(value: string): number | undefined {
 
 /** "45", "45%", "0.45" (a fraction) → percent 0..100. */
 export function parsePercent(value: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*%?\s*$/.exec(value);
+  const match = /^(\d+(?:\.\d+)?)\s*%?$/.exec(value.trim());
   if (!match) return undefined;
   let amount = Number(match[1]);
   if (!value.includes("%") && amount > 0 && amount < 1 && match[1]?.includes(".")) amount *= 100;
@@ -176,12 +178,19 @@ function canonicalLinuxName(token: string): string {
 }
 
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
-const IPV6 = /^[0-9a-f:]+:[0-9a-f:]*$/i;
+// Hex digits and colons, with a colon after the first character (checked in `isIpAddress`):
+// `^[0-9a-f:]+:[0-9a-f:]*$` tried every colon of a long run that did not end right (quadratic).
+const IPV6 = /^[0-9a-f:]+$/i;
+// "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255" is the longest text form; nothing longer is one.
+const MAX_IP_LENGTH = 45;
 
 export function isIpAddress(value: string): boolean {
+  if (value.length > MAX_IP_LENGTH) return false;
   if (IPV4.test(value)) return true;
   // A MAC address is hex and colons too: six two-digit groups are never read as IPv6.
-  return IPV6.test(value) && (value.match(/:/g)?.length ?? 0) >= 2 && !MAC_ADDRESS.test(value);
+  return (
+    IPV6.test(value) && value.indexOf(":", 1) > 0 && (value.match(/:/g)?.length ?? 0) >= 2 && !MAC_ADDRESS.test(value)
+  );
 }
 
 /** "10.0.0.1, 10.0.0.2; fe80::1" → the valid addresses, in order, without duplicates. */

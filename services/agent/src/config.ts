@@ -1,4 +1,5 @@
 import { baseServiceSchema, z } from "@migrate/config";
+import { DEFAULT_BATCH_BUDGET_MS } from "./agents/batch-budget.ts";
 
 const flag = z
   .enum(["true", "false"])
@@ -20,6 +21,11 @@ export const agentConfigSchema = baseServiceSchema
     LEARNING_GRPC_TARGET: z.string().min(1).default("dns:///127.0.0.1:50053"),
     /** Deadline of MapFields' GetRecommendations call; past it the mapping goes on without learned hints. */
     LEARNING_TIMEOUT_MS: positiveInt(1_500),
+    /**
+     * Time one batch call (ValidateRecords, CleanseRecords, RecommendStrategies...) may spend on its
+     * records; past it the call fails for good instead of holding the agent (LLM waits not counted).
+     */
+    AGENT_BATCH_BUDGET_MS: positiveInt(DEFAULT_BATCH_BUDGET_MS),
     TELEMETRY_GRPC_TARGET: z.string().min(1).default("dns:///127.0.0.1:50054"),
     USAGE_EVENTS_STREAM: z.string().min(1).default("LLM_USAGE"),
     USAGE_EVENTS_SUBJECT_PREFIX: z.string().min(1).default("migrate.usage.v1"),

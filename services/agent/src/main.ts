@@ -63,7 +63,13 @@ const grpcServer = await startGrpcServer({
     addService(
       server,
       AgentService,
-      agentServiceImpl({ db: database.db, refiner: llm.refiner, metrics, learnedHints }),
+      agentServiceImpl({
+        db: database.db,
+        refiner: llm.refiner,
+        metrics,
+        learnedHints,
+        batchBudgetMs: config.AGENT_BATCH_BUDGET_MS,
+      }),
       logger,
       { credentials, registry },
     ),

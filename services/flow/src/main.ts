@@ -15,6 +15,7 @@ import { startFlowEngine } from "./engine/flow-engine.ts";
 import { createLearningFeedback } from "./engine/learning-feedback.ts";
 import { startOutboxRelay } from "./events/outbox-relay.ts";
 import { createFlowMetrics } from "./flow-metrics.ts";
+import { DEFAULT_UPLOAD_LIMITS } from "./ingest/upload-limits.ts";
 import { createFlowHandlers } from "./server/flow-handlers.ts";
 
 const config = loadConfig(
@@ -26,6 +27,11 @@ const config = loadConfig(
     FLOW_EVENTS_STREAM: z.string().default("FLOW_EVENTS"),
     FLOW_EVENTS_SUBJECT_PREFIX: z.string().default("migrate.flow.v1"),
     MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(52_428_800),
+    // At most 5,000: a flow's field mappings are inserted in one statement binding 10 values per
+    // column, under PostgreSQL's 65,535 bind parameters.
+    MAX_COLUMNS: z.coerce.number().int().min(1).max(5_000).default(DEFAULT_UPLOAD_LIMITS.maxColumns),
+    MAX_CELL_BYTES: z.coerce.number().int().positive().default(DEFAULT_UPLOAD_LIMITS.maxCellBytes),
+    MAX_ROW_BYTES: z.coerce.number().int().positive().default(DEFAULT_UPLOAD_LIMITS.maxRowBytes),
     AGENT_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50052"),
     LEARNING_GRPC_TARGET: z.string().default("dns:///127.0.0.1:50053"),
     MAPPING_CONFIDENCE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
@@ -48,7 +54,7 @@ const database = createDb<FlowDatabase>({
   name: `flow-${config.SERVICE_INSTANCE}`,
   onConnectionError: (error) => logger.warn({ err: error }, "database connection lost"),
 });
-await migrateToLatest(database.db, database.schema, flowMigrations);
+if (config.MIGRATE_ON_START) await migrateToLatest(database.db, database.schema, flowMigrations);
 
 const bus = await connectEvents({ servers: config.NATS_URL, name: `flow-${config.SERVICE_INSTANCE}` });
 const names = flowEventNames({ stream: config.FLOW_EVENTS_STREAM, subjectPrefix: config.FLOW_EVENTS_SUBJECT_PREFIX });
@@ -93,6 +99,7 @@ const engine = startFlowEngine({
 const grpc = await startGrpcServer({
   host: config.BIND_HOST,
   port: config.GRPC_PORT,
+  maxConnectionAge: { ms: config.GRPC_MAX_CONNECTION_AGE_MS, graceMs: config.GRPC_MAX_CONNECTION_AGE_GRACE_MS },
   serviceNames: [FlowService.typeName],
   // Readiness: the agent is left out on purpose; the engine rides out its restarts with retries.
   probes: { database: () => sql`select 1`.execute(database.db), nats: () => bus.nc.rtt() },
@@ -105,6 +112,11 @@ const grpc = await startGrpcServer({
         db: database.db,
         names,
         maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        uploadLimits: {
+          maxColumns: config.MAX_COLUMNS,
+          maxCellBytes: config.MAX_CELL_BYTES,
+          maxRowBytes: config.MAX_ROW_BYTES,
+        },
         metrics,
         onEventQueued: relay.notify,
         onFlowRunnable: engine.notify,

@@ -47,7 +47,8 @@ const GENERIC_PREFIXES: ReadonlySet<string> = new Set([
   ...["srv", "svr", "server", "vm", "host", "node", "lx", "lnx", "linux", "win", "windows", "esx", "esxi"],
   ...["prod", "prd", "dev", "test", "tst", "uat", "stg", "stage", "qa", "sit", "dr", "pre", "preprod", "sandbox"],
 ]);
-const EDGE_DASHES = /^-+|-+$/g;
+// The trailing run is tried only from its first dash (the lookbehind), not from each of them.
+const EDGE_DASHES = /^-+|(?<!-)-+$/g;
 
 interface Group {
   name: string;

@@ -18,11 +18,14 @@ export function isBlank(raw: string | undefined): boolean {
 
 const SIZE_UNITS = new Set(["b", "kb", "kib", "mb", "mib", "gb", "gib", "tb", "tib"]);
 type SizeUnit = Parameters<typeof parseSizeGb>[1] & string;
-const UNIT_SUFFIX = /([kmgt]i?b|b)\s*$/i;
-const BARE_NUMBER = /^\s*\d+(?:[.,]\d+)?\s*$/;
-const INTEGER = /^\s*\d+\s*$/;
-const NUMBER_WITH_UNIT_WORD = /^\s*(\d+(?:\.\d+)?)\s*[a-z/]*\s*$/i;
-const SIGNED_NUMBER = /^\s*(-?\d+(?:[.,]\d+)?)\s*%?\s*$/;
+// Every pattern here reads a value already trimmed (`readNumeric`'s contract), so none needs
+// whitespace at either end: `\s*` around an optional part next to another `\s*` or `$` let the
+// engine try every split of a long run of spaces (quadratic on "1" + 40,000 tabs + "x").
+const UNIT_SUFFIX = /([kmgt]i?b|b)$/i;
+const BARE_NUMBER = /^\d+(?:[.,]\d+)?$/;
+const INTEGER = /^\d+$/;
+const NUMBER_WITH_UNIT_WORD = /^(\d+(?:\.\d+)?)\s*[a-z/]*$/i;
+const SIGNED_NUMBER = /^(-?\d+(?:[.,]\d+)?)\s*%?$/;
 const THOUSANDS = /(\d),(\d{3})\b/g;
 
 /** Memory above this many units with no unit anywhere is read as MB (see docs/agents.md). */
@@ -70,10 +73,11 @@ export type NumericReading =
 const UNREADABLE: NumericReading = { ok: false, inRange: false };
 
 /**
- * Reads `raw` (not blank) as the numeric `target`. `unit` is the mapping's unit for size
+ * Reads `value` (not blank) as the numeric `target`. `unit` is the mapping's unit for size
  * columns; `rule` names the conversion applied when the value was not already a plain number.
  */
-export function readNumeric(target: string, raw: string, unit?: string): NumericReading {
+export function readNumeric(target: string, value: string, unit?: string): NumericReading {
+  const raw = value.trim();
   if (SIZE_TARGETS.has(target)) return readSize(target, raw, unit);
   if (PERCENT_TARGETS.has(target)) return readPercent(target, raw);
   if (target === "cpu_cores") {
@@ -82,14 +86,14 @@ export function readNumeric(target: string, raw: string, unit?: string): Numeric
     return withRange(target, cores, INTEGER.test(raw) ? undefined : "cpu_string_to_cores");
   }
   if (target === "cpu_sockets" || target === "disk_count") {
-    return INTEGER.test(raw) ? withRange(target, Number(raw.trim())) : UNREADABLE;
+    return INTEGER.test(raw) ? withRange(target, Number(raw)) : UNREADABLE;
   }
   const match = NUMBER_WITH_UNIT_WORD.exec(raw.replace(THOUSANDS, "$1$2"));
   return match?.[1] ? withRange(target, Number(match[1])) : UNREADABLE;
 }
 
 function readSize(target: string, raw: string, mappingUnit: string | undefined): NumericReading {
-  const suffix = UNIT_SUFFIX.exec(raw.trim())?.[1]?.toLowerCase();
+  const suffix = UNIT_SUFFIX.exec(raw)?.[1]?.toLowerCase();
   let unit: string;
   let rule: string | undefined;
   if (suffix) {

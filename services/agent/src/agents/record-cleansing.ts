@@ -1,5 +1,6 @@
 import { isIpAddress, parseIpList, parseOperatingSystem } from "@migrate/domain";
 import { classifyAsset } from "./asset-classification.ts";
+import { type RecordSteps, runToEnd } from "./batch-budget.ts";
 import {
   assetKey,
   type CanonicalAsset,
@@ -41,6 +42,11 @@ interface Row {
  * kept verbatim as a custom attribute, as are all unmapped columns: nothing is dropped.
  */
 export function cleanseRecords(index: MappingIndex, records: readonly RawRecord[]): CleanseResult {
+  return runToEnd(cleansingSteps(index, records));
+}
+
+/** `cleanseRecords` one record at a time (each step yields the row done), for a paced caller. */
+export function* cleansingSteps(index: MappingIndex, records: readonly RawRecord[]): RecordSteps<CleanseResult> {
   const result: CleanseResult = { assets: [], changes: [], issues: [] };
   const targets = [...index.byTarget.keys()];
   for (const record of records) {
@@ -74,6 +80,7 @@ export function cleanseRecords(index: MappingIndex, records: readonly RawRecord[
     asset.classificationReason = classification.reason;
     asset.qualityScore = assetQuality(asset);
     result.assets.push(asset);
+    yield record.row;
   }
   return result;
 }

@@ -1,8 +1,9 @@
 import { normalizeEnvironment, parseIpList } from "@migrate/domain";
+import { type RecordSteps, runToEnd } from "./batch-budget.ts";
 import type { Issue } from "./canonical-asset.ts";
 import { externalIdKey, hostnameKey, vmUuidKey } from "./identity-keys.ts";
 import { isBlank, NUMERIC_TARGETS, RANGES, readNumeric } from "./numeric-fields.ts";
-import { detectPersonalData, PERSONAL_DATA_LABELS } from "./personal-data.ts";
+import { PERSONAL_DATA_LABELS, personalDataSteps } from "./personal-data.ts";
 import { qualityScore } from "./quality-score.ts";
 import { firstValue, type MappingIndex, type RawRecord } from "./record-mapping.ts";
 
@@ -23,6 +24,11 @@ const DUPLICATE_KEYS = ["external_id", "hostname", "vm_uuid"] as const;
  * its row, column and value (personal values redacted); nothing throws on bad data.
  */
 export function validateRecords(index: MappingIndex, records: readonly RawRecord[]): ValidationResult {
+  return runToEnd(validationSteps(index, records));
+}
+
+/** `validateRecords` one record at a time (each step yields the row done), for a paced caller. */
+export function* validationSteps(index: MappingIndex, records: readonly RawRecord[]): RecordSteps<ValidationResult> {
   const issues: Issue[] = [];
   const quality: ValidationResult["quality"] = [];
   const numericTargets = [...index.byTarget.keys()].filter((target) => NUMERIC_TARGETS.has(target));
@@ -107,9 +113,10 @@ export function validateRecords(index: MappingIndex, records: readonly RawRecord
       }
     }
     quality.push({ row: record.row, score: qualityScore(valid, errors) });
+    yield record.row;
   }
 
-  const findings = detectPersonalData(records, index);
+  const findings = yield* personalDataSteps(records, index);
   const personal = new Set(findings.map((finding) => finding.column));
   for (const entry of issues) if (personal.has(entry.column)) entry.value = REDACTED;
   for (const finding of findings) {

@@ -249,7 +249,9 @@ export function normalizeOsFamily(value: string): string | undefined {
 const SPLIT = /[^a-z0-9]+/;
 const SERVER_SUFFIX = /server$/;
 const LEADING_DIGIT = /^\d/;
-const TRAILING_DIGITS = /\d+[a-z]?$/;
+// Starts only where a digit run starts (the lookbehind): unanchored, `\d+[a-z]?$` retried
+// every position of a long run of digits followed by two letters, quadratic in the run.
+const TRAILING_DIGITS = /(?<!\d)\d+[a-z]?$/;
 
 /** "BILL-DB-02", "sqlprod01.corp.local" → ["bill", "db"], ["sqlprod", "corp", "local"]: digits stripped. */
 export function nameTokens(name: string): string[] {

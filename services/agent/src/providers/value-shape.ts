@@ -8,7 +8,9 @@ import {
   UUID,
 } from "@migrate/domain";
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+// One "@", then a domain with a dot inside it (checked in `isEmail`): as one pattern,
+// `[^\s@]+\.[^\s@]+$` tried every dot of a long domain that did not end right (quadratic).
+const EMAIL = /^[^\s@]+@[^\s@]+$/;
 const DATE = /^(\d{4}-\d{2}-\d{2}([ T][\d:.]+Z?)?|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4})$/;
 const MAX_MASK = 24;
 
@@ -23,7 +25,7 @@ const MAX_MASK = 24;
 export function valueShape(raw: string): string | undefined {
   const value = raw.trim();
   if (!value) return undefined;
-  if (EMAIL.test(value)) return "email address";
+  if (isEmail(value)) return "email address";
   if (value.split(/[\s,;]+/).every(isIpAddress)) return value.includes(",") ? "ip address list" : "ip address";
   if (MAC_ADDRESS.test(value)) return "mac address";
   if (UUID.test(value)) return "uuid";
@@ -50,6 +52,14 @@ export function valueShapes(samples: readonly string[], max = 5): string[] {
     if (shapes.size >= max) break;
   }
   return [...shapes];
+}
+
+function isEmail(value: string): boolean {
+  if (!EMAIL.test(value)) return false;
+  const domain = value.slice(value.indexOf("@") + 1);
+  // A dot with at least one character before and after it.
+  const dot = domain.indexOf(".", 1);
+  return dot > 0 && dot < domain.length - 1;
 }
 
 function mask(value: string): string {

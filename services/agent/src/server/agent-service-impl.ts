@@ -4,13 +4,14 @@ import type { AgentService } from "@migrate/gen/agent/v1/agent_pb";
 import type { CallContext, ServiceImpl } from "@migrate/grpc";
 import { AGENT_CATALOGUE } from "../agents/agent-catalogue.ts";
 import { discoverApplications, discoveryAsset, discoveryEdge } from "../agents/application-discovery.ts";
+import { BatchBudget, DEFAULT_BATCH_BUDGET_MS } from "../agents/batch-budget.ts";
 import { type AssetRef, type DependencyEdge, dependencyAnalysis } from "../agents/dependency-analysis.ts";
 import { findDuplicates } from "../agents/duplicate-detection.ts";
 import { suggestMappings } from "../agents/field-mapping.ts";
 import { planMigration } from "../agents/migration-planning.ts";
-import { cleanseRecords } from "../agents/record-cleansing.ts";
+import { cleansingSteps } from "../agents/record-cleansing.ts";
 import type { MappingIndex, RawRecord } from "../agents/record-mapping.ts";
-import { validateRecords } from "../agents/record-validation.ts";
+import { validationSteps } from "../agents/record-validation.ts";
 import { recommendStrategy, type StrategyAsset } from "../agents/strategy-recommendation.ts";
 import type { AgentDatabase } from "../db/agent-database.ts";
 import type { LlmAgent } from "../providers/llm-provider.ts";
@@ -37,8 +38,13 @@ export function agentServiceImpl(deps: {
   metrics?: AgentMetrics;
   /** The tenant's learned patterns for MapFields (default: none). */
   learnedHints?: FetchLearnedHints;
+  /** Time one batch call may spend on its records (AGENT_BATCH_BUDGET_MS; default 20 s). */
+  batchBudgetMs?: number;
 }): ServiceImpl<typeof AgentService.method> {
   const { db, refiner, metrics } = deps;
+  const budgetMs = deps.batchBudgetMs ?? DEFAULT_BATCH_BUDGET_MS;
+  /** One budget per call, shared by the agents it runs; its loops yield to the event loop as they go. */
+  const budgetFor = (ctx: CallContext, work: string) => new BatchBudget({ work, budgetMs, signal: ctx.signal });
   const fetchLearnedHints = deps.learnedHints ?? noLearnedHints;
   const run = <T>(ctx: CallContext, agentRun: AgentRun<T>) => runAgent(db, ctx, agentRun, metrics);
   const refinementCall = (ctx: CallContext, flowId: string): RefinementCall => ({
@@ -46,16 +52,22 @@ export function agentServiceImpl(deps: {
     flowId,
     signal: ctx.signal,
   });
-  const validation = (index: MappingIndex, records: readonly RawRecord[]) => {
-    const result = validateRecords(index, records);
+  const validation = async (budget: BatchBudget, index: MappingIndex, records: readonly RawRecord[]) => {
+    const result = await budget.run(validationSteps(index, records));
     return {
       issues: result.issues.map(issueOut),
       quality: result.quality.map((q) => ({ rowNumber: BigInt(q.row), score: q.score })),
       personalDataColumns: result.personalDataColumns,
     };
   };
-  const cleanse = async (ctx: CallContext, flowId: string, index: MappingIndex, records: readonly RawRecord[]) => {
-    const result = cleanseRecords(index, records);
+  const cleanse = async (
+    ctx: CallContext,
+    budget: BatchBudget,
+    flowId: string,
+    index: MappingIndex,
+    records: readonly RawRecord[],
+  ) => {
+    const result = await budget.run(cleansingSteps(index, records));
     const { notices } = await refineClassifications(refiner, refinementCall(ctx, flowId), result.assets);
     return { ...result, notices, changes: Map.groupBy(result.changes, (change) => change.row) };
   };
@@ -76,8 +88,8 @@ export function agentServiceImpl(deps: {
     };
   };
   /** Each asset's strategy, its rationale refined by the LLM provider when one is configured. */
-  const recommend = async (ctx: CallContext, flowId: string, assets: readonly StrategyAsset[]) => {
-    const pairs = assets.map((asset) => ({ asset, recommendation: recommendStrategy(asset) }));
+  const recommend = async (ctx: CallContext, budget: BatchBudget, flowId: string, assets: readonly StrategyAsset[]) => {
+    const pairs = await budget.run(strategySteps(assets));
     const { notices } = await refineRationales(refiner, refinementCall(ctx, flowId), pairs);
     return { recommendations: pairs.map((pair) => pair.recommendation), notices };
   };
@@ -132,7 +144,8 @@ export function agentServiceImpl(deps: {
         inputs: { records: request.records.length },
         limit: MAX_BATCH_RECORDS,
         outputs: (response) => response.issues.length,
-        work: () => validation(mappingIndexFrom(request.mappings), recordsFrom(request.records)),
+        work: () =>
+          validation(budgetFor(ctx, "validation"), mappingIndexFrom(request.mappings), recordsFrom(request.records)),
       }),
 
     cleanseRecords: (request, ctx) =>
@@ -144,7 +157,13 @@ export function agentServiceImpl(deps: {
         outputs: (response) => response.assets.length,
         work: async () =>
           cleansingOut(
-            await cleanse(ctx, request.flowId, mappingIndexFrom(request.mappings), recordsFrom(request.records)),
+            await cleanse(
+              ctx,
+              budgetFor(ctx, "cleansing"),
+              request.flowId,
+              mappingIndexFrom(request.mappings),
+              recordsFrom(request.records),
+            ),
           ),
       }),
 
@@ -154,24 +173,25 @@ export function agentServiceImpl(deps: {
       const index = mappingIndexFrom(request.mappings);
       const records = recordsFrom(request.records);
       const batch = { flowId: request.flowId, inputs: { records: records.length }, limit: MAX_BATCH_RECORDS };
+      const budget = budgetFor(ctx, "validation, cleansing and strategy of this batch");
       const validated = await run(ctx, {
         ...batch,
         agent: "validation",
         outputs: (response) => response.issues.length,
-        work: () => validation(index, records),
+        work: () => validation(budget, index, records),
       });
       const cleansed = await run(ctx, {
         ...batch,
         agent: "cleansing",
         outputs: (result) => result.assets.length,
-        work: () => cleanse(ctx, request.flowId, index, records),
+        work: () => cleanse(ctx, budget, request.flowId, index, records),
       });
       const strategies = request.recommendStrategies
         ? await run(ctx, {
             ...batch,
             agent: "strategy",
             outputs: (response) => response.recommendations.length,
-            work: () => recommend(ctx, request.flowId, cleansed.assets),
+            work: () => recommend(ctx, budget, request.flowId, cleansed.assets),
           })
         : undefined;
       return { validation: validated, cleansing: cleansingOut(cleansed, strategies) };
@@ -293,6 +313,7 @@ export function agentServiceImpl(deps: {
         work: async () => {
           const { recommendations, notices } = await recommend(
             ctx,
+            budgetFor(ctx, "strategy"),
             request.flowId,
             request.assets.map(strategyAssetFrom),
           );
@@ -327,6 +348,16 @@ export function agentServiceImpl(deps: {
         },
       }),
   };
+}
+
+/** Each asset with its recommendation, one asset per step. */
+function* strategySteps(assets: readonly StrategyAsset[]) {
+  const pairs: Array<{ asset: StrategyAsset; recommendation: ReturnType<typeof recommendStrategy> }> = [];
+  for (const asset of assets) {
+    pairs.push({ asset, recommendation: recommendStrategy(asset) });
+    yield asset.row;
+  }
+  return pairs;
 }
 
 /** Items per answer message of a streamed whole-flow call. */

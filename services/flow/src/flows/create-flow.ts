@@ -8,6 +8,7 @@ import type { FlowDatabase } from "../db/flow-database.ts";
 import { flowEventOutboxRow } from "../events/flow-event.ts";
 import { parseConnections } from "../ingest/connections-csv.ts";
 import type { Inventory } from "../ingest/open-inventory.ts";
+import type { UploadLimits } from "../ingest/upload-limits.ts";
 import { FLOW_COLUMNS, type FlowRow } from "./flow-row.ts";
 
 // Rows per insert statement. Each statement sends its rows as ONE JSON parameter that
@@ -29,6 +30,8 @@ export async function createFlow(
     inventory: Inventory;
     /** The whole connections file once the inventory is read; undefined when none was sent. */
     connections?: () => Promise<Buffer | undefined>;
+    /** Bounds of the connections file's columns, cells and rows (the inventory's were set when it was opened). */
+    uploadLimits?: UploadLimits;
   },
 ): Promise<FlowRow> {
   const { tenant, inventory } = input;
@@ -73,7 +76,7 @@ export async function createFlow(
     }
     if (batch.length) await insertBatch();
     await statements.done();
-    const connectionCount = await storeConnections(trx, id, await input.connections?.());
+    const connectionCount = await storeConnections(trx, id, await input.connections?.(), input.uploadLimits);
     await trx
       .insertInto("flow_phases")
       .values(FLOW_PHASES.map((phase) => ({ flow_id: id, phase })))
@@ -119,9 +122,14 @@ function oneAtATime() {
   };
 }
 
-async function storeConnections(trx: Transaction<FlowDatabase>, flowId: string, bytes: Buffer | undefined) {
+async function storeConnections(
+  trx: Transaction<FlowDatabase>,
+  flowId: string,
+  bytes: Buffer | undefined,
+  limits: UploadLimits | undefined,
+) {
   if (!bytes) return 0;
-  const connections = await parseConnections(bytes);
+  const connections = await parseConnections(bytes, limits);
   const statements = oneAtATime();
   for (let at = 0; at < connections.length; at += BATCH_ROWS) {
     const rows = JSON.stringify(connections.slice(at, at + BATCH_ROWS));

@@ -1,8 +1,17 @@
-import { Readable } from "node:stream";
+import { pipeline, Readable } from "node:stream";
 import { MeshError } from "@migrate/errors";
 import { parse } from "csv-parse";
+import { limitCsv } from "./csv-limits.ts";
 import { guardUpload } from "./guard-upload.ts";
 import { sniffDelimiter } from "./sniff-delimiter.ts";
+import {
+  columnNameTooLong,
+  DEFAULT_UPLOAD_LIMITS,
+  MAX_COLUMN_NAME_LENGTH,
+  quoteName,
+  tooManyColumns,
+  type UploadLimits,
+} from "./upload-limits.ts";
 
 /** One row of a connections file, as stored in connections_raw. */
 export interface ConnectionRecord {
@@ -32,15 +41,22 @@ const normalise = (header: string) =>
 /**
  * Parses a whole connections CSV (source, destination, optional port and protocol; header
  * synonyms accepted). Any bad row refuses the file with its row and column, so a flow never
- * starts from half of a connections file.
+ * starts from half of a connections file. `limits` bound its columns, cells and rows as the
+ * inventory's do.
  */
-export async function parseConnections(raw: Buffer): Promise<ConnectionRecord[]> {
+export async function parseConnections(
+  raw: Buffer,
+  limits: UploadLimits = DEFAULT_UPLOAD_LIMITS,
+): Promise<ConnectionRecord[]> {
   const bytes = await checkedText(raw);
-  const text = bytes.toString("utf8");
-  if (!text.trim()) throw new MeshError("INVALID_ARGUMENT", "the connections file is empty", { field: "connections" });
-  const parser = Readable.from([bytes]).pipe(
-    parse({ delimiter: sniffDelimiter(text), bom: true, relax_column_count: true, skip_empty_lines: true, trim: true }),
-  );
+  // The header line is enough to sniff the delimiter; decoding the whole file is not needed for it.
+  const firstLine = bytes.subarray(0, Math.min(bytes.length, 64 * 1024)).toString("utf8");
+  if (isBlank(bytes))
+    throw new MeshError("INVALID_ARGUMENT", "the connections file is empty", { field: "connections" });
+  const delimiter = sniffDelimiter(firstLine);
+  const parser = parse({ delimiter, bom: true, relax_column_count: true, skip_empty_lines: true, trim: true });
+  // Errors, the limits' too, reach us through the parser's iterator; the callback only stops an unhandled rejection.
+  pipeline(Readable.from(limitCsv(Readable.from([bytes]), { delimiter, limits })), parser, () => {});
   const records: ConnectionRecord[] = [];
   let positions: Partial<Record<Column, number>> | undefined;
   let headers: string[] = [];
@@ -48,12 +64,25 @@ export async function parseConnections(raw: Buffer): Promise<ConnectionRecord[]>
     for await (const cells of parser as AsyncIterable<string[]>) {
       if (!positions) {
         headers = cells;
+        if (headers.length > limits.maxColumns) {
+          throw tooManyColumns(
+            { row: 0, line: 1, column: headers[limits.maxColumns], position: limits.maxColumns + 1 },
+            headers.length,
+            limits.maxColumns,
+          );
+        }
+        const long = headers.findIndex((header) => header.length > MAX_COLUMN_NAME_LENGTH);
+        if (long >= 0) {
+          const name = headers[long] as string;
+          throw columnNameTooLong({ row: 0, line: 1, column: name, position: long + 1 }, name.length);
+        }
         positions = locate(cells);
         continue;
       }
       records.push(toRecord(cells, positions, headers, records.length + 1));
     }
   } catch (error) {
+    if (error instanceof MeshError) throw connectionsError(error);
     const code = (error as { code?: unknown })?.code;
     if (typeof code === "string" && code.startsWith("CSV_")) {
       throw new MeshError("INVALID_ARGUMENT", `invalid connections CSV: ${(error as Error).message}`, {
@@ -73,12 +102,28 @@ async function checkedText(raw: Buffer): Promise<Buffer> {
     for await (const part of guardUpload(Readable.from([raw]), { maxBytes: Number.POSITIVE_INFINITY }))
       parts.push(part);
   } catch (error) {
-    if (error instanceof MeshError) {
-      throw new MeshError(error.code, `connections file: ${error.message}`, { field: "connections", ...error.details });
-    }
+    if (error instanceof MeshError) throw connectionsError(error);
     throw error;
   }
   return Buffer.concat(parts);
+}
+
+/** An error of the shared readers, said of the connections file (this module's own already are). */
+function connectionsError(error: MeshError): MeshError {
+  if (error.details.field === "connections") return error;
+  return new MeshError(error.code, `connections file: ${error.message}`, { field: "connections", ...error.details });
+}
+
+function isBlank(bytes: Buffer): boolean {
+  for (const byte of bytes) if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  return true;
+}
+
+/** The header names for a message: the first few, each cut short. */
+function found(headers: string[]): string {
+  if (headers.length === 0) return "(none)";
+  const names = headers.slice(0, 20).map((header) => (header.length > 40 ? `${header.slice(0, 40)}…` : header));
+  return headers.length > 20 ? `${names.join(", ")} and ${headers.length - 20} more` : names.join(", ");
 }
 
 function locate(headers: string[]): Partial<Record<Column, number>> {
@@ -94,8 +139,8 @@ function locate(headers: string[]): Partial<Record<Column, number>> {
   if (positions.source === undefined || positions.destination === undefined) {
     throw new MeshError(
       "INVALID_ARGUMENT",
-      `the connections file needs a source and a destination column; found: ${headers.join(", ") || "(none)"}`,
-      { field: "connections", found: headers },
+      `the connections file needs a source and a destination column; found: ${found(headers)}`,
+      { field: "connections", found: headers.slice(0, 20).map((header) => header.slice(0, 200)) },
     );
   }
   return positions;
@@ -111,10 +156,10 @@ function toRecord(
   const header = (column: Column) => headers[positions[column] ?? 0] ?? column;
   for (const column of ["source", "destination"] as const) {
     if (!cell(column)) {
-      throw new MeshError("INVALID_ARGUMENT", `connections row ${row}: column "${header(column)}" is empty`, {
+      throw new MeshError("INVALID_ARGUMENT", `connections row ${row}: column ${quoteName(header(column))} is empty`, {
         field: "connections",
         row,
-        column: header(column),
+        column: header(column).slice(0, 200),
       });
     }
   }
@@ -123,8 +168,8 @@ function toRecord(
   if (port !== null && !(Number.isInteger(port) && port >= 0 && port <= 65_535)) {
     throw new MeshError(
       "INVALID_ARGUMENT",
-      `connections row ${row}: column "${header("port")}" holds ${JSON.stringify(portText)}, not a port number (0-65535)`,
-      { field: "connections", row, column: header("port"), value: portText.slice(0, 64) },
+      `connections row ${row}: column ${quoteName(header("port"))} holds ${quoteName(portText, 64)}, not a port number (0-65535)`,
+      { field: "connections", row, column: header("port").slice(0, 200), value: portText.slice(0, 64) },
     );
   }
   return { rowNumber: row, source: cell("source"), destination: cell("destination"), port, protocol: cell("protocol") };

@@ -2,12 +2,21 @@ import { MeshError } from "@migrate/errors";
 import { JSONParser } from "@streamparser/json";
 import { notArray } from "./detect-format.ts";
 import type { InventoryRecord, RecordReader } from "./inventory-record.ts";
+import { limitJson } from "./json-limits.ts";
+import {
+  columnNameTooLong,
+  DEFAULT_UPLOAD_LIMITS,
+  MAX_COLUMN_NAME_LENGTH,
+  tooManyColumns,
+  type UploadLimits,
+} from "./upload-limits.ts";
 
 /**
  * Streams the elements of a top-level JSON array; only one chunk's worth of elements is held
  * at a time. Every element must be an object; columns are the union of their keys, in order.
+ * `limits` (and the nesting depth) are enforced as the bytes stream, before an element is built.
  */
-export function readJson(bytes: AsyncIterable<Buffer>): RecordReader {
+export function readJson(bytes: AsyncIterable<Buffer>, limits: UploadLimits = DEFAULT_UPLOAD_LIMITS): RecordReader {
   const columns: string[] = [];
   const known = new Set<string>();
   async function* records(): AsyncGenerator<InventoryRecord> {
@@ -30,7 +39,7 @@ export function readJson(bytes: AsyncIterable<Buffer>): RecordReader {
       }
       if (failure) throw invalidJson(failure);
     };
-    for await (const chunk of bytes) {
+    for await (const chunk of limitJson(bytes, limits)) {
       if (parser.isEnded) {
         if (chunk.toString("utf8").trim()) throw invalidJson(new Error("unexpected content after the array"));
         continue;
@@ -59,6 +68,10 @@ export function readJson(bytes: AsyncIterable<Buffer>): RecordReader {
         });
       }
       if (!known.has(key)) {
+        if (key.length > MAX_COLUMN_NAME_LENGTH) throw columnNameTooLong({ row: index + 1, column: key }, key.length);
+        if (known.size >= limits.maxColumns) {
+          throw tooManyColumns({ row: index + 1, column: key }, known.size + 1, limits.maxColumns);
+        }
         known.add(key);
         columns.push(key);
       }

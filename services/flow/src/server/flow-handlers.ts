@@ -11,6 +11,7 @@ import { getFlow, listFlows } from "../flows/flow-queries.ts";
 import { toFlowMessage } from "../flows/flow-row.ts";
 import { statusFromProto } from "../flows/flow-vocabulary.ts";
 import { openInventory } from "../ingest/open-inventory.ts";
+import type { UploadLimits } from "../ingest/upload-limits.ts";
 import { createLifecycleHandlers, type LifecycleDeps } from "./lifecycle-handlers.ts";
 import { createResultHandlers } from "./result-handlers.ts";
 import { untilAborted } from "./until-aborted.ts";
@@ -22,6 +23,8 @@ export interface FlowHandlerDeps extends LifecycleDeps {
   db: Kysely<FlowDatabase>;
   names: FlowEventNames;
   maxUploadBytes: number;
+  /** Columns, cell and row bounds of an upload (default DEFAULT_UPLOAD_LIMITS). */
+  uploadLimits?: UploadLimits;
   metrics: FlowMetrics;
   /** Called after a commit queued an event, so the relay sends it without waiting to poll. */
   onEventQueued: () => void;
@@ -44,6 +47,7 @@ export function createFlowHandlers(deps: FlowHandlerDeps): ServiceImpl<FlowMetho
           contentType: header.contentType,
           filename: header.filename,
           maxBytes: deps.maxUploadBytes,
+          limits: deps.uploadLimits,
         });
         format = inventory.format;
         const flow = await createFlow(deps.db, deps.names, {
@@ -52,6 +56,7 @@ export function createFlowHandlers(deps: FlowHandlerDeps): ServiceImpl<FlowMetho
           filename: header.filename,
           inventory,
           connections,
+          uploadLimits: deps.uploadLimits,
         });
         deps.onEventQueued();
         deps.onFlowRunnable();
