@@ -85,7 +85,8 @@ function tokenize(text: string, lexicon: LexiconIndex): Token[] {
     .replace(/\b(avg|max|min|sum)_over_time\b/gi, "$1 ")
     // Mixed-case units and abbreviations that a camelCase split would cut in two.
     .replace(/([KMGT])iB\b/g, "$1IB")
-    .replace(/([A-Z]{2,})s\b/g, "$1S")
+    // The lookbehinds start each capital run only at its first letter: linear on long headers.
+    .replace(/(?<![A-Z])([A-Z]{2,})s\b/g, "$1S")
     .replace(/SMBios/g, "Smbios")
     .replace(/MoRef/g, "Moref")
     .replace(/([MG])Hz\b/g, "$1HZ")
@@ -93,7 +94,7 @@ function tokenize(text: string, lexicon: LexiconIndex): Token[] {
     .replace(/\bv(CPU|Core)(s?)/g, (m) => m.toLowerCase())
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     // "IPAddress" → "IP Address", but "ESXi" stays whole.
-    .replace(/([A-Z]+)([A-Z][a-z]{2,})/g, "$1 $2");
+    .replace(/(?<![A-Z])([A-Z]+)([A-Z][a-z]{2,})/g, "$1 $2");
   const tokens: Token[] = [];
   let depth = 0;
   for (const piece of foldText(prepared).split(/([()[\]])/)) {
