@@ -191,8 +191,9 @@ describe("requests that used to stop the gateway", () => {
       message: expect.stringContaining("malformed request target"),
       details: { field: "path", value: "//[" },
     });
-    // A target that is well formed but unknown is still a plain 404, and the absolute form routes.
-    expect((await rawExchange(["GET //healthz HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n"])).status).toBe(404);
+    // A well-formed but unknown API target is still a plain 404 (outside /v1 the console answers
+    // its client routes), and the absolute form routes.
+    expect((await rawExchange(["GET /v1//healthz HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n"])).status).toBe(404);
     const absolute = await rawExchange([
       `GET http://127.0.0.1:${port}/healthz HTTP/1.1\r\nHost: g\r\nConnection: close\r\n\r\n`,
     ]);
@@ -545,7 +546,7 @@ describe("security headers", () => {
       ["REST JSON", await d.api("/v1/flows", analyst), 200],
       ["REST 401", await fetch(flowsUrl), 401],
       ["REST 403", await d.api("/v1/flows/x/cancel", viewer, { method: "POST" }), 403],
-      ["unknown route", await fetch(`${d.mesh.gatewayUrl}/nowhere`), 404],
+      ["unknown route", await fetch(`${d.mesh.gatewayUrl}/v1/nowhere`), 404],
       ["wrong method", await fetch(flowsUrl, { method: "DELETE" }), 405],
       ["healthz", await fetch(`${d.mesh.gatewayUrl}/healthz`), 200],
       ["readyz", await fetch(`${d.mesh.gatewayUrl}/readyz`), 200],

@@ -79,14 +79,17 @@ function raw(pieces: string[], everyMs = 0): Promise<string> {
     const timer = setInterval(() => {
       if (next < pieces.length && socket.writable) socket.write(pieces[next++] as string);
     }, everyMs);
-    socket.on("connect", () => socket.write(pieces[next++] as string));
+    socket.on("connect", () => {
+      if (next < pieces.length) socket.write(pieces[next++] as string);
+    });
     socket.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
     socket.on("error", reject);
     socket.on("close", () => {
       clearInterval(timer);
       resolve(text);
     });
-    setTimeout(() => socket.destroy(), 5_000);
+    // Generous: a loaded machine (the suite with coverage) can be slow to answer.
+    setTimeout(() => socket.destroy(), 15_000);
   });
 }
 
