@@ -156,6 +156,110 @@ describe("ListAssets", () => {
   });
 });
 
+describe("ListAssets and ExportAssets filters", () => {
+  const NONE = { assetType: "", environment: "", osFamily: "", strategy: "", application: "" };
+  type Filter = typeof NONE;
+
+  async function allPages(filter: Filter, limit: number) {
+    const rows: number[] = [];
+    const totals = new Set<bigint>();
+    let pages = 0;
+    let cursor = "";
+    do {
+      const page = await flows.listAssets({ flowId, limit, cursor, ...filter }, { tenant: acme });
+      totals.add(page.total);
+      rows.push(...page.assets.map((view) => Number(view.asset?.rowNumber)));
+      pages++;
+      cursor = page.nextCursor;
+    } while (cursor);
+    return { rows, totals: [...totals], pages };
+  }
+
+  it("filters in the service, pages the filtered rows by keyset and counts them in total", async () => {
+    const cases: Array<[Partial<Filter>, (a: ReturnType<typeof kept>[number]) => boolean]> = [
+      [{ strategy: "retire" }, (a) => a.strategy === "retire"],
+      [{ strategy: "REHOST " }, (a) => a.strategy === "rehost"],
+      [{ strategy: "unknown" }, (a) => !a.strategy],
+      [{ assetType: "database" }, (a) => a.assetType === "database"],
+      [
+        { environment: "production", osFamily: "linux" },
+        (a) => a.environment === "production" && a.osFamily === "linux",
+      ],
+      [{ environment: "unknown" }, (a) => a.environment === ""],
+      [{ application: "app-2" }, (a) => a.applicationKey === "app-2"],
+      [
+        { strategy: "rehost", assetType: "server", application: "app-1" },
+        (a) => a.strategy === "rehost" && a.assetType === "server" && a.applicationKey === "app-1",
+      ],
+      [{ application: "no-such-app" }, () => false],
+    ];
+    for (const [partial, keep] of cases) {
+      const expected = kept()
+        .filter(keep)
+        .map((a) => a.row);
+      const { rows, totals, pages } = await allPages({ ...NONE, ...partial }, 7);
+      expect(rows, JSON.stringify(partial)).toEqual(expected);
+      expect(totals, JSON.stringify(partial)).toEqual([BigInt(expected.length)]);
+      expect(pages).toBe(Math.max(1, Math.ceil(expected.length / 7)));
+    }
+  });
+
+  it("matches the report's counts per strategy", async () => {
+    const report = await flows.getReport({ flowId }, { tenant: acme });
+    expect(report.byStrategy.length).toBeGreaterThan(2);
+    for (const { key, count } of report.byStrategy) {
+      const page = await flows.listAssets({ flowId, limit: 1, ...NONE, strategy: key }, { tenant: acme });
+      expect(page.total, key).toBe(count);
+    }
+  });
+
+  it("exports only the filtered assets, as CSV and JSON", async () => {
+    const filter = { ...NONE, strategy: "replatform", osFamily: "linux" };
+    const expected = kept()
+      .filter((a) => a.strategy === "replatform" && a.osFamily === "linux")
+      .map((a) => String(a.row));
+    expect(expected.length).toBeGreaterThan(0);
+    const chunks: Buffer[] = [];
+    for await (const part of flows.exportAssets({ flowId, format: "csv", ...filter }, { tenant: acme })) {
+      chunks.push(Buffer.from(part.chunk));
+    }
+    const records = parse(Buffer.concat(chunks).toString("utf8"), { columns: true }) as Array<Record<string, string>>;
+    expect(records.map((r) => r.row_number)).toEqual(expected);
+    expect(records.every((r) => r.strategy === "replatform" && r.os_family === "linux")).toBe(true);
+    let json = "";
+    for await (const part of flows.exportAssets({ flowId, format: "json", ...filter }, { tenant: acme })) {
+      json += Buffer.from(part.chunk).toString("utf8");
+    }
+    const views = JSON.parse(json) as Array<{ asset: { row_number: string } }>;
+    expect(views.map((v) => String(v.asset.row_number))).toEqual(expected);
+  });
+
+  it("refuses an unknown type, environment, OS family or strategy, listing the valid values", async () => {
+    const bad: Array<[keyof Filter, string, string]> = [
+      ["strategy", "rebuild", "rehost"],
+      ["assetType", "mainframe", "virtual_machine"],
+      ["environment", "prod", "production"],
+      ["osFamily", "macos", "windows"],
+    ];
+    for (const [name, value, valid] of bad) {
+      const list = await refused(flows.listAssets({ flowId, ...NONE, [name]: value }, { tenant: acme }));
+      expect(list.code).toBe("INVALID_ARGUMENT");
+      expect(list.details.valid).toContain(valid);
+      expect(list.details.valid).toContain("unknown");
+      expect(list.message).toContain(value);
+      const exported = await refused(
+        (async () => {
+          for await (const _ of flows.exportAssets(
+            { flowId, format: "csv", ...NONE, [name]: value },
+            { tenant: acme },
+          ));
+        })(),
+      );
+      expect(exported.code).toBe("INVALID_ARGUMENT");
+    }
+  });
+});
+
 describe("ListDependencies, ListIssues, ListApplications, ListWaves", () => {
   it("pages dependencies by id", async () => {
     const ids: bigint[] = [];
@@ -376,5 +480,26 @@ describe("ExportAssets", () => {
     }
     // The fastest of five: this shared machine's load may slow any single call.
     expect(Math.min(...timings)).toBeLessThan(100);
+
+    // A filtered page with its count, matching every asset or none (the whole flow walked); its
+    // speed is a benchmark's business, not this test's.
+    for (const [strategy, total] of [
+      ["rehost", 20_000n],
+      ["retire", 0n],
+    ] as const) {
+      const page = await flows.listAssets(
+        {
+          flowId: bulk,
+          limit: 100,
+          strategy,
+          environment: "production",
+          assetType: "",
+          osFamily: "",
+          application: "",
+        },
+        { tenant: acme },
+      );
+      expect(page.total).toBe(total);
+    }
   }, 180_000);
 });

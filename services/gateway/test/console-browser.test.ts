@@ -251,6 +251,9 @@ describe("the web console in Chromium against the real mesh", () => {
     const strategy = ((await rows.first().locator("td[data-column=strategy]").textContent()) ?? "").split(" ")[0] ?? "";
     expect(strategy).toMatch(/^(rehost|relocate|replatform|refactor|repurchase|retire|retain)$/);
     await page.getByLabel("Strategy", { exact: true }).selectOption(strategy);
+    // The server filters: the table shows the previous page (aria-busy) until the filtered one arrives.
+    await visible(page.locator('table.assets[aria-busy="false"]'));
+    await hasText(page.locator("table.assets caption"), /assets match the filters/);
     const strategies = await page.locator("table.assets tbody td[data-column=strategy]").allTextContents();
     expect(strategies.length).toBeGreaterThan(0);
     expect(strategies.every((cell) => cell.startsWith(`${strategy} `))).toBe(true);

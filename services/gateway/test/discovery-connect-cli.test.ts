@@ -98,6 +98,17 @@ describe("the discovery lifecycle over Connect", () => {
     const page = await client.listAssets({ flowId, limit: 500 });
     expect(page.assets).toHaveLength(300);
     expect(Number(page.total)).toBe(300);
+    // The filters pass through Connect to the flow service: the count agrees with the report's.
+    const rehost = Number(report?.byStrategy.find((item) => item.key === "rehost")?.count ?? 0);
+    const filtered = await client.listAssets({ flowId, limit: 500, strategy: "rehost" });
+    expect(Number(filtered.total)).toBe(rehost);
+    expect(filtered.assets).toHaveLength(rehost);
+    expect(filtered.assets.every((view) => view.strategy?.strategy === "rehost")).toBe(true);
+    const rehostCsv: Uint8Array[] = [];
+    for await (const { chunk } of client.exportAssets({ flowId, format: "csv", strategy: "rehost" }))
+      rehostCsv.push(chunk);
+    expect(Buffer.concat(rehostCsv).toString("utf8").trim().split(/\r?\n/)).toHaveLength(rehost + 1);
+    expect((await failure(client.listAssets({ flowId, strategy: "rebuild" }))).code).toBe(Code.InvalidArgument);
     expect((await client.listApplications({ flowId })).applications.length).toBeGreaterThan(0);
     expect((await client.listWaves({ flowId })).waves.length).toBeGreaterThan(0);
     expect(Number((await client.listDependencies({ flowId, limit: 1 })).total)).toBe(Number(report?.dependencyCount));

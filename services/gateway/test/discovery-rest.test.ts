@@ -3,6 +3,7 @@
  * multipart upload with connections to completed while its events stream over SSE, the mapping
  * review answered on the way; results, export, resume, tenancy and the refusals a user meets.
  */
+import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type DiscoveryMesh,
@@ -163,6 +164,57 @@ describe("a discovery flow over REST", () => {
     const bad = await json(await d.api(`/v1/flows/${flowId}/export?format=xlsx`, owner));
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.valid).toEqual(["csv", "json"]);
+  });
+
+  it("filters assets and the export in the flow service, counting what the report counts", async () => {
+    const byStrategy = report.by_strategy as Array<{ key: string; count: number }>;
+    const top = byStrategy.find((item) => item.key !== "unknown");
+    if (!top) throw new Error("the report names no strategy");
+    const strategy = top.key;
+    const rows: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : "";
+      const page = (await json(await d.api(`/v1/flows/${flowId}/assets?strategy=${strategy}&limit=40${query}`, owner)))
+        .body;
+      expect(page.total).toBe(top.count);
+      for (const view of page.assets) {
+        expect(view.strategy.strategy).toBe(strategy);
+        rows.push(view.asset.row_number);
+      }
+      cursor = page.next_cursor;
+      pages++;
+    } while (cursor && pages < 20);
+    expect(rows).toHaveLength(top.count);
+    expect(new Set(rows).size).toBe(top.count);
+    expect(pages).toBe(Math.max(1, Math.ceil(top.count / 40)));
+
+    // Filters combine: the environment's count among the strategy's assets is at most either's.
+    const env = (report.by_environment as Array<{ key: string; count: number }>)[0];
+    if (!env) throw new Error("the report names no environment");
+    const both = (
+      await json(await d.api(`/v1/flows/${flowId}/assets?strategy=${strategy}&environment=${env.key}`, owner))
+    ).body;
+    expect(both.total).toBeLessThanOrEqual(Math.min(top.count, env.count));
+    for (const view of both.assets) {
+      expect(view.strategy.strategy).toBe(strategy);
+      expect(view.asset.environment || "unknown").toBe(env.key);
+    }
+
+    const csv = await d.api(`/v1/flows/${flowId}/export?format=csv&strategy=${strategy}`, owner);
+    expect(csv.status).toBe(200);
+    const records = parse(await csv.text(), { columns: true }) as Array<Record<string, string>>;
+    expect(records).toHaveLength(top.count);
+    expect(records.every((record) => record.strategy === strategy)).toBe(true);
+    expect(records.map((record) => Number(record.row_number))).toEqual([...rows].sort((a, b) => a - b));
+
+    for (const path of ["assets?strategy=rebuild", "export?format=csv&os_family=macos"]) {
+      const bad = await json(await d.api(`/v1/flows/${flowId}/${path}`, owner));
+      expect(bad.status, path).toBe(400);
+      expect(bad.body.error.code).toBe("INVALID_ARGUMENT");
+      expect(bad.body.error.details.valid).toContain("unknown");
+    }
   });
 
   it("replays the history to a late subscriber and resumes after Last-Event-ID with only later events", async () => {

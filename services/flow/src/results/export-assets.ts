@@ -4,6 +4,7 @@ import { MeshError } from "@migrate/errors";
 import { AssetViewSchema } from "@migrate/gen/flow/v1/flow_pb";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import { assetCsvHeader, assetCsvLine } from "./asset-csv.ts";
+import type { AssetFilter } from "./asset-filter.ts";
 import { assetRowPages, customAttributeKeys } from "./asset-queries.ts";
 import { toAssetView } from "./asset-view.ts";
 
@@ -39,18 +40,18 @@ async function* chunked(pieces: AsyncIterable<string>): AsyncGenerator<Uint8Arra
   if (size > 0) yield Buffer.from(parts.join(""), "utf8");
 }
 
-async function* csvText(db: Kysely<FlowDatabase>, flowId: string): AsyncGenerator<string> {
-  const customKeys = await customAttributeKeys(db, flowId);
+async function* csvText(db: Kysely<FlowDatabase>, flowId: string, filter: AssetFilter): AsyncGenerator<string> {
+  const customKeys = await customAttributeKeys(db, flowId, filter);
   yield assetCsvHeader(customKeys);
-  for await (const rows of assetRowPages(db, flowId)) {
+  for await (const rows of assetRowPages(db, flowId, filter)) {
     for (const row of rows) yield assetCsvLine(toAssetView(row), row, customKeys);
   }
 }
 
-async function* jsonText(db: Kysely<FlowDatabase>, flowId: string): AsyncGenerator<string> {
+async function* jsonText(db: Kysely<FlowDatabase>, flowId: string, filter: AssetFilter): AsyncGenerator<string> {
   yield "[";
   let first = true;
-  for await (const rows of assetRowPages(db, flowId)) {
+  for await (const rows of assetRowPages(db, flowId, filter)) {
     for (const row of rows) {
       yield `${first ? "\n" : ",\n"}${toJsonString(AssetViewSchema, toAssetView(row), { useProtoFieldName: true })}`;
       first = false;
@@ -60,13 +61,14 @@ async function* jsonText(db: Kysely<FlowDatabase>, flowId: string): AsyncGenerat
 }
 
 /**
- * The flow's assets (duplicates left out) as CSV or a JSON array of AssetView objects, in
+ * The flow's assets the filter keeps (duplicates left out) as CSV or a JSON array of AssetView objects, in
  * chunks of about 64 KiB, read from the database 1,000 assets at a time.
  */
 export function exportAssetChunks(
   db: Kysely<FlowDatabase>,
   flowId: string,
   format: ExportFormat,
+  filter: AssetFilter,
 ): AsyncGenerator<Uint8Array> {
-  return chunked(format === "csv" ? csvText(db, flowId) : jsonText(db, flowId));
+  return chunked(format === "csv" ? csvText(db, flowId, filter) : jsonText(db, flowId, filter));
 }

@@ -4,6 +4,7 @@ import type { FlowService } from "@migrate/gen/flow/v1/flow_pb";
 import type { ServiceImpl } from "@migrate/grpc";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import { getFlow } from "../flows/flow-queries.ts";
+import { assetFilter } from "../results/asset-filter.ts";
 import { countAssets, selectAssetRows } from "../results/asset-queries.ts";
 import { toAssetView } from "../results/asset-view.ts";
 import { exportAssetChunks, exportFormat } from "../results/export-assets.ts";
@@ -42,9 +43,10 @@ export function createResultHandlers(deps: ResultHandlerDeps): Pick<ServiceImpl<
       const flow = await getFlow(db, ctx.tenant, request.flowId);
       const limit = pageLimit(request.limit);
       const after = request.cursor ? decodePageCursor("assets", request.cursor) : 0;
+      const filter = assetFilter(request);
       const [rows, total] = await Promise.all([
-        selectAssetRows(db, flow.id, after, limit + 1),
-        countAssets(db, flow.id),
+        selectAssetRows(db, flow.id, after, limit + 1, filter),
+        countAssets(db, flow.id, filter),
       ]);
       const page = toPage("assets", rows, limit, (row) => row.row_number);
       return { assets: page.items.map(toAssetView), nextCursor: page.nextCursor, total: BigInt(total) };
@@ -76,15 +78,16 @@ export function createResultHandlers(deps: ResultHandlerDeps): Pick<ServiceImpl<
 
     async *exportAssets(request, ctx) {
       const format = exportFormat(request.format);
+      const filter = assetFilter(request);
       const flow = await getFlow(db, ctx.tenant, request.flowId);
       let bytes = 0;
-      for await (const chunk of exportAssetChunks(db, flow.id, format)) {
+      for await (const chunk of exportAssetChunks(db, flow.id, format, filter)) {
         // A caller that went away stops the reading, not just the sending.
         if (ctx.signal.aborted) return;
         bytes += chunk.length;
         yield { chunk };
       }
-      ctx.logger.info({ flow_id: flow.id, format, bytes }, "assets exported");
+      ctx.logger.info({ flow_id: flow.id, format, filter, bytes }, "assets exported");
     },
   };
 }

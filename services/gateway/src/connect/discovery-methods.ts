@@ -50,7 +50,9 @@ export function discoveryMethods(deps: {
       return plain(await flow.approveMappings({ ...id(req), corrections }, options(ctx)));
     },
     listAssets: (req, ctx) =>
-      flow.listAssets({ ...id(req), limit: limit(req.limit), cursor: req.cursor }, options(ctx)).then(plain),
+      flow
+        .listAssets({ ...id(req), limit: limit(req.limit), cursor: req.cursor, ...assetFilter(req) }, options(ctx))
+        .then(plain),
     listApplications: (req, ctx) => flow.listApplications(id(req), options(ctx)).then(plain),
     listDependencies: (req, ctx) =>
       flow.listDependencies({ ...id(req), limit: limit(req.limit), cursor: req.cursor }, options(ctx)).then(plain),
@@ -64,7 +66,8 @@ export function discoveryMethods(deps: {
     },
     async *exportAssets(req, ctx) {
       const format = exportFormat(req.format);
-      for await (const { chunk } of flow.exportAssets({ ...id(req), format }, options(ctx))) yield { chunk };
+      for await (const { chunk } of flow.exportAssets({ ...id(req), format, ...assetFilter(req) }, options(ctx)))
+        yield { chunk };
     },
     async *watchFlow(req, ctx) {
       const events = await deps.feed.watch({
@@ -103,4 +106,16 @@ export function flowEventMessage(event: FlowEventEnvelope) {
     occurredAt: event.occurred_at ?? "",
     payloadJson: JSON.stringify(event.payload ?? {}),
   });
+}
+
+/** The asset filters of ListAssets and ExportAssets, passed on as they are; the flow service checks them. */
+function assetFilter(req: {
+  assetType: string;
+  environment: string;
+  osFamily: string;
+  strategy: string;
+  application: string;
+}) {
+  const { assetType, environment, osFamily, strategy, application } = req;
+  return { assetType, environment, osFamily, strategy, application };
 }

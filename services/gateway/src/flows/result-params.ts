@@ -43,3 +43,15 @@ export function booleanParam(name: string, value: string | null, fallback: boole
   if (value === "false" || value === "0") return false;
   throw new MeshError("INVALID_ARGUMENT", `${name} must be true or false`, { field: name, value: value.slice(0, 32) });
 }
+
+/** The asset filters of `/assets` and `/export` (each empty for any); the flow service checks the values. */
+export function assetFilterParams(params: URLSearchParams) {
+  const get = (name: string) => (params.get(name) ?? "").slice(0, 256);
+  return {
+    assetType: get("asset_type"),
+    environment: get("environment"),
+    osFamily: get("os_family"),
+    strategy: get("strategy"),
+    application: get("application"),
+  };
+}

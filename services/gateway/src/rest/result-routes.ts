@@ -4,7 +4,7 @@ import { ApplicationViewSchema, AssetViewSchema, GetReportResponseSchema } from 
 import { flowJson } from "../flows/flow-json.ts";
 import type { FlowClient } from "../flows/flow-operations.ts";
 import { restJson } from "../flows/rest-json.ts";
-import { exportFormat, requireFlowId, resultLimit } from "../flows/result-params.ts";
+import { assetFilterParams, exportFormat, requireFlowId, resultLimit } from "../flows/result-params.ts";
 import { type Authenticate, abortWhenClientGone } from "./authenticate.ts";
 import type { RestContext, Route } from "./rest-router.ts";
 import { sendJson } from "./send-json.ts";
@@ -14,6 +14,8 @@ const EXPORT_TYPES = { csv: "text/csv; charset=utf-8", json: "application/json; 
 /**
  * The results of a flow: `/assets`, `/dependencies` and `/issues` paged with `limit` (1-1000,
  * default 100) and `cursor` (`next_cursor` of the previous page; null on the last) plus `total`;
+ * `/assets` and `/export` filtered by `asset_type`, `environment`, `os_family`, `strategy` and
+ * `application` (server-side; `total` counts the matches);
  * `/applications`, `/waves`, `/report`; `/export?format=csv|json` streamed as it is read.
  */
 export function resultRoutes(deps: { flow: FlowClient; authenticate: Authenticate }): Route[] {
@@ -36,7 +38,8 @@ export function resultRoutes(deps: { flow: FlowClient; authenticate: Authenticat
   return [
     route("assets", async (ctx) => {
       const { tenant, flowId, signal } = await call(ctx);
-      const res = await flow.listAssets({ flowId, ...page(ctx) }, { tenant, signal });
+      const filter = assetFilterParams(ctx.url.searchParams);
+      const res = await flow.listAssets({ flowId, ...page(ctx), ...filter }, { tenant, signal });
       sendJson(ctx.res, 200, {
         assets: res.assets.map((asset) => restJson(AssetViewSchema, asset)),
         next_cursor: res.nextCursor || null,
@@ -86,7 +89,8 @@ export function resultRoutes(deps: { flow: FlowClient; authenticate: Authenticat
     route("export", async (ctx) => {
       const { tenant, flowId, signal } = await call(ctx);
       const format = exportFormat(ctx.url.searchParams.get("format"));
-      const chunks = flow.exportAssets({ flowId, format }, { tenant, signal })[Symbol.asyncIterator]();
+      const filter = assetFilterParams(ctx.url.searchParams);
+      const chunks = flow.exportAssets({ flowId, format, ...filter }, { tenant, signal })[Symbol.asyncIterator]();
       // The first chunk decides the answer: an unknown flow is still a JSON 404, not a broken download.
       const first = await chunks.next();
       const filename = `flow-${flowId.replace(/[^A-Za-z0-9_-]/g, "_")}-assets.${format}`;

@@ -1,5 +1,5 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
-import { type ReactNode, useState } from "react";
+import { type ReactNode, useEffect, useState } from "react";
 import { ApiError, apiErrorFrom } from "../api/api-error.ts";
 import { api, authorization, reportAuthFailure } from "../api/http.ts";
 import type { AssetView } from "../api/types.ts";
@@ -9,9 +9,23 @@ import { FlowTabs } from "../ui/flow-tabs.tsx";
 import { formatCount, label } from "../ui/format.ts";
 import { ScrollBox } from "../ui/scroll-box.tsx";
 import { Empty, ErrorBox, Loading } from "../ui/states.tsx";
-import { parseCsv, toCsv } from "./csv.ts";
 
-const STRATEGIES = ["rehost", "relocate", "replatform", "refactor", "repurchase", "retire", "retain"];
+// The values the API filters by (libs/domain's enums); `unknown` is an asset without one.
+const STRATEGIES = ["rehost", "relocate", "replatform", "refactor", "repurchase", "retire", "retain", "unknown"];
+const ASSET_TYPES = [
+  "server",
+  "virtual_machine",
+  "database",
+  "application",
+  "network",
+  "load_balancer",
+  "storage",
+  "container",
+  "other",
+  "unknown",
+];
+const ENVIRONMENTS = ["production", "staging", "test", "development", "dr", "unknown"];
+const OS_FAMILIES = ["windows", "linux", "unix", "other", "unknown"];
 const SIZES = [50, 100, 500, 1000];
 
 interface Filters {
@@ -102,28 +116,36 @@ function AssetDetail({ view, onClose }: { view: AssetView; onClose: () => void }
   );
 }
 
-function matches(view: AssetView, f: Filters): boolean {
-  return (
-    (!f.strategy || view.strategy?.strategy === f.strategy) &&
-    (!f.environment || text(view.asset.environment) === f.environment) &&
-    (!f.asset_type || text(view.asset.asset_type) === f.asset_type) &&
-    (!f.os_family || text(view.asset.os_family) === f.os_family) &&
-    (!f.application || view.application_key.toLowerCase().includes(f.application.toLowerCase()))
-  );
+/** The filters set, as query parameters of `/assets` and `/export`. */
+function filterParams(filters: Filters): Record<string, string> {
+  return Object.fromEntries(Object.entries(filters).filter(([, value]) => value));
+}
+
+/** Waits for a pause in typing before a text filter goes to the server. */
+function useDebounced(value: string, ms: number): string {
+  const [settled, setSettled] = useState(value);
+  useEffect(() => {
+    const timer = setTimeout(() => setSettled(value), ms);
+    return () => clearTimeout(timer);
+  }, [value, ms]);
+  return settled;
 }
 
 /**
- * The flow's assets, paged by the server (cursor, up to 1,000 a page); the filters narrow the
- * page shown and the export (the API has no server-side asset filters yet).
+ * The flow's assets, filtered and paged by the server (cursor, up to 1,000 a page), so it stays
+ * fast however large the inventory; the export streams the same filter's assets.
  */
 export function AssetsScreen({ flowId }: { flowId: string }) {
   const [size, setSize] = useState(100);
   const [cursors, setCursors] = useState<string[]>([""]);
   const { search } = useRouter();
-  const [filters, setFilters] = useState<Filters>(() => ({
+  const [draft, setDraft] = useState<Filters>(() => ({
     ...NO_FILTERS,
     application: search.get("application") ?? "",
   }));
+  const application = useDebounced(draft.application.trim(), 300);
+  const filters: Filters = { ...draft, application };
+  const params = filterParams(filters);
   const [exporting, setExporting] = useState(false);
   const [hidden, setHidden] = useState<Set<string>>(() => new Set(OPTIONAL_HIDDEN));
   const [selected, setSelected] = useState<AssetView | null>(null);
@@ -131,42 +153,40 @@ export function AssetsScreen({ flowId }: { flowId: string }) {
   const [exportError, setExportError] = useState<unknown>(null);
   const cursor = cursors.at(-1) ?? "";
   const page = useQuery({
-    queryKey: ["assets", flowId, size, cursor],
+    queryKey: ["assets", flowId, size, cursor, params],
     queryFn: () =>
       api<{ assets: AssetView[]; next_cursor: string | null; total: number }>(
-        `/v1/flows/${flowId}/assets?${new URLSearchParams({ limit: String(size), ...(cursor ? { cursor } : {}) })}`,
+        `/v1/flows/${flowId}/assets?${new URLSearchParams({ limit: String(size), ...(cursor ? { cursor } : {}), ...params })}`,
       ),
     placeholderData: keepPreviousData,
   });
-  const set = (name: keyof Filters) => (value: string) => setFilters({ ...filters, [name]: value });
-  const rows = page.data?.assets.filter((view) => matches(view, filters)) ?? [];
-  const values = (pick: (v: AssetView) => unknown) =>
-    [...new Set((page.data?.assets ?? []).map((v) => text(pick(v))).filter(Boolean))].sort();
+  // A new filter starts again at its first page.
+  const filterKey = JSON.stringify(params);
+  const [pagedFilter, setPagedFilter] = useState(filterKey);
+  if (pagedFilter !== filterKey) {
+    setPagedFilter(filterKey);
+    setCursors([""]);
+  }
+  const set = (name: keyof Filters) => (value: string) => setDraft({ ...draft, [name]: value });
+  const rows = page.data?.assets ?? [];
+  const filtered = Object.keys(params).length > 0;
 
   const exportCsv = async () => {
     setExporting(true);
     setExportError(null);
     try {
-      const res = await fetch(`/v1/flows/${flowId}/export?format=csv`, { headers: { authorization: authorization() } });
+      // The server filters the export; the bearer token rides in a header, so the file is fetched, not linked.
+      const query = new URLSearchParams({ format: "csv", ...params });
+      const res = await fetch(`/v1/flows/${flowId}/export?${query}`, { headers: { authorization: authorization() } });
       if (!res.ok) {
         const error = apiErrorFrom(res.status, await res.json().catch(() => null));
         reportAuthFailure(error);
         throw error;
       }
-      const all = parseCsv(await res.text());
-      const [header = [], ...body] = all;
-      const column = (name: string) => header.indexOf(name);
-      const active = Object.entries(filters).filter(([, v]) => v);
-      const kept = body.filter((row) =>
-        active.every(([name, value]) => {
-          const cell = row[column(name === "application" ? "application_key" : name)] ?? "";
-          return name === "application" ? cell.toLowerCase().includes(value.toLowerCase()) : cell === value;
-        }),
-      );
-      const blob = new Blob([toCsv([header, ...kept])], { type: "text/csv" });
+      const blob = await res.blob();
       const link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      const suffix = active
+      const suffix = Object.entries(params)
         .map(([name, value]) => `-${name}-${value}`)
         .join("")
         .replace(/[^A-Za-z0-9_-]/g, "_");
@@ -193,28 +213,13 @@ export function AssetsScreen({ flowId }: { flowId: string }) {
       </div>
       {exportError != null && <ErrorBox error={exportError} title="The export failed" />}
       <search className="filters" aria-label="Filter assets">
-        <Select label="Strategy" value={filters.strategy} options={STRATEGIES} onChange={set("strategy")} />
-        <Select
-          label="Type"
-          value={filters.asset_type}
-          options={values((v) => v.asset.asset_type)}
-          onChange={set("asset_type")}
-        />
-        <Select
-          label="Environment"
-          value={filters.environment}
-          options={values((v) => v.asset.environment)}
-          onChange={set("environment")}
-        />
-        <Select
-          label="OS family"
-          value={filters.os_family}
-          options={values((v) => v.asset.os_family)}
-          onChange={set("os_family")}
-        />
+        <Select label="Strategy" value={draft.strategy} options={STRATEGIES} onChange={set("strategy")} />
+        <Select label="Type" value={draft.asset_type} options={ASSET_TYPES} onChange={set("asset_type")} />
+        <Select label="Environment" value={draft.environment} options={ENVIRONMENTS} onChange={set("environment")} />
+        <Select label="OS family" value={draft.os_family} options={OS_FAMILIES} onChange={set("os_family")} />
         <label>
-          Application
-          <input type="search" value={filters.application} onChange={(e) => set("application")(e.target.value)} />
+          Application key
+          <input type="search" value={draft.application} onChange={(e) => set("application")(e.target.value)} />
         </label>
         <details className="chooser">
           <summary>Columns</summary>
@@ -258,15 +263,13 @@ export function AssetsScreen({ flowId }: { flowId: string }) {
       ) : page.isError ? (
         <ErrorBox error={page.error} title="The assets cannot be read" />
       ) : rows.length === 0 ? (
-        <Empty>
-          {page.data.total === 0 ? "This flow has no assets (yet)." : "No asset on this page matches the filters."}
-        </Empty>
+        <Empty>{filtered ? "No asset matches the filters." : "This flow has no assets (yet)."}</Empty>
       ) : (
         <ScrollBox label="Assets table">
-          <table className="assets">
+          <table className="assets" aria-busy={page.isPlaceholderData}>
             <caption>
-              {formatCount(rows.length)} shown of {formatCount(page.data.assets.length)} on this page ·{" "}
-              {formatCount(page.data.total)} assets in the flow
+              {formatCount(rows.length)} on this page · {formatCount(page.data.total)}{" "}
+              {filtered ? "assets match the filters" : "assets in the flow"}
             </caption>
             <thead>
               <tr>
