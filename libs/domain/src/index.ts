@@ -43,3 +43,4 @@ export {
   UUID,
 } from "./normalize-values.ts";
 export { rawValuesAsText } from "./raw-values.ts";
+export { TENANT_ID } from "./tenant-id.ts";

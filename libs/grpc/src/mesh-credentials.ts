@@ -1,4 +1,5 @@
 import type { Metadata } from "@grpc/grpc-js";
+import { TENANT_ID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import { type JWTPayload, jwtVerify, SignJWT } from "jose";
 import type { TenantContext } from "./tenant-context.ts";
@@ -30,7 +31,6 @@ const REFRESH_MARGIN_SECONDS = 60;
 // Bounds both caches: tenants times users in a busy gateway stay far below it, and an attacker
 // replaying garbage cannot grow them (only verified tokens are cached).
 const CACHE_LIMIT = 10_000;
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Credentials over the shared mesh key; `issuer` names the signing service in its tokens. */
 export function createMeshCredentials(options: { secret: string; issuer: string }): MeshCredentials {

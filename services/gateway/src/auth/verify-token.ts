@@ -1,3 +1,4 @@
+import { TENANT_ID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
 
@@ -27,7 +28,6 @@ export interface TokenVerifier {
   verify(authorization: string | null | undefined): Promise<Principal>;
 }
 
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
 const CLOCK_TOLERANCE_SECONDS = 5;
 

@@ -1,11 +1,11 @@
 import { DEV_JWT_SECRET } from "@migrate/config";
+import { TENANT_ID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import { signDevToken } from "../auth/dev-token.ts";
 import { readJsonBody } from "./read-json-body.ts";
 import type { Route } from "./rest-router.ts";
 import { sendJson } from "./send-json.ts";
 
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const ROLES = ["viewer", "analyst", "admin"];
 const LIFETIME_SECONDS = 8 * 60 * 60;
 

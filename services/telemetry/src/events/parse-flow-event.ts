@@ -1,4 +1,4 @@
-import { FLOW_PHASES } from "@migrate/domain";
+import { FLOW_PHASES, TENANT_ID } from "@migrate/domain";
 
 /** A flow event envelope (DESIGN.md section 4), validated. */
 export interface FlowEvent {
@@ -16,7 +16,6 @@ export interface FlowEvent {
 export type ParseResult = { ok: true; event: FlowEvent } | { ok: false; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const INT32_MAX = 2_147_483_647;
 
 /**

@@ -1,3 +1,5 @@
+import { TENANT_ID } from "@migrate/domain";
+
 /** A usage event (docs/llm.md), validated. */
 export interface ParsedUsageEvent {
   eventId: string;
@@ -18,7 +20,6 @@ export interface ParsedUsageEvent {
 export type UsageParseResult = { ok: true; event: ParsedUsageEvent } | { ok: false; reason: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const TENANT_ID = /^[A-Za-z0-9_-]{1,64}$/;
 const LABEL = /^[a-z0-9_-]{1,40}$/;
 const TRACE_ID = /^[0-9a-f]{32}$/;
 const INT32_MAX = 2_147_483_647;
