@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isConnectionLost } from "./connection-lost.ts";
+import { isConnectionLost, isUnstorableText } from "./connection-lost.ts";
 
 describe("isConnectionLost", () => {
   it("knows a terminated backend, a dropped socket and a refused connection", () => {
@@ -22,5 +22,15 @@ describe("isConnectionLost", () => {
     expect(isConnectionLost(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
     expect(isConnectionLost(new Error("something else"))).toBe(false);
     expect(isConnectionLost(undefined)).toBe(false);
+  });
+});
+
+describe("isUnstorableText", () => {
+  it("knows text PostgreSQL cannot store, and nothing else", () => {
+    expect(
+      isUnstorableText(Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: "22021" })),
+    ).toBe(true);
+    expect(isUnstorableText(Object.assign(new Error("duplicate key"), { code: "23505" }))).toBe(false);
+    expect(isUnstorableText(new Error("x"))).toBe(false);
   });
 });

@@ -19,3 +19,13 @@ export function isConnectionLost(error: unknown): boolean {
   }
   return false;
 }
+
+// 22021 (a NUL byte or an invalid byte sequence in text) and 22P05 (a character the database
+// encoding cannot hold): the caller's text, not the service, is at fault.
+const UNSTORABLE_TEXT = new Set(["22021", "22P05"]);
+
+/** True when PostgreSQL refused a caller's text itself (a NUL byte, say): a bad request, not a fault. */
+export function isUnstorableText(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && UNSTORABLE_TEXT.has(code);
+}

@@ -2,7 +2,7 @@ import type { DescMessage, MessageInitShape, MessageShape } from "@bufbuild/prot
 import { create } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
-import { grpcStatusFor, isConnectionLost, isMeshError, type MeshError } from "@migrate/errors";
+import { grpcStatusFor, isConnectionLost, isMeshError, isUnstorableText, type MeshError } from "@migrate/errors";
 import type { Registry } from "@migrate/metrics";
 import { errorCodeOf, extractGrpcMetadata, recordSpanError } from "@migrate/telemetry";
 import { type Context, context, type Span, trace } from "@opentelemetry/api";
@@ -197,6 +197,15 @@ function toServiceError(error: unknown, logger: Logger, rpc: string): Partial<gr
     logger.warn({ err: error, rpc, code: "UNAVAILABLE" }, "database connection lost during the call");
     metadata.set("x-error-code", "UNAVAILABLE");
     return { code: grpc.status.UNAVAILABLE, details: "database connection lost; retry", metadata };
+  }
+  // Text the database cannot hold (a NUL byte in any string of the request) is the caller's error.
+  if (isUnstorableText(error)) {
+    metadata.set("x-error-code", "INVALID_ARGUMENT");
+    return {
+      code: grpc.status.INVALID_ARGUMENT,
+      details: "the request holds text that cannot be stored (a NUL byte or an invalid character)",
+      metadata,
+    };
   }
   // Not a known failure: logged here, once, and reported without internals.
   logger.error({ err: error, rpc, code: "INTERNAL" }, "unhandled error in handler");

@@ -157,19 +157,20 @@ describe("REST: who may call", () => {
   );
 });
 
+const INJECTION_VALUES = [
+  "' OR '1'='1",
+  "1; DROP TABLE flows;--",
+  "../../../../etc/passwd",
+  "%00",
+  "<script>alert(1)</script>",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the log4shell lookup, verbatim
+  "${jndi:ldap://x}",
+  "x".repeat(5_000),
+  "\u202e\u0000",
+];
+
 describe("REST: injection strings in every parameter", () => {
-  const INJECTIONS = [
-    "' OR '1'='1",
-    "1; DROP TABLE flows;--",
-    "../../../../etc/passwd",
-    "%00",
-    "<script>alert(1)</script>",
-    // biome-ignore lint/suspicious/noTemplateCurlyInString: the log4shell lookup, verbatim
-    "${jndi:ldap://x}",
-    "x".repeat(5_000),
-    "\u202e\u0000",
-  ];
-  it.each(INJECTIONS.map((value) => [value.slice(0, 30), value]))("as a flow id: %s", async (_label, value) => {
+  it.each(INJECTION_VALUES.map((value) => [value.slice(0, 30), value]))("as a flow id: %s", async (_label, value) => {
     for (const suffix of ["", "/mappings", "/assets", "/export", "/timeline", "/events"]) {
       const res = await d.api(`/v1/flows/${encodeURIComponent(value)}${suffix}`, attackerToken);
       const body = (await res.json()) as { error: { code: string; message: string } };
@@ -177,26 +178,30 @@ describe("REST: injection strings in every parameter", () => {
       expect(["INVALID_ARGUMENT", "NOT_FOUND"]).toContain(body.error.code);
     }
   });
-  it.each(INJECTIONS.map((value) => [value.slice(0, 30), value]))("as query values: %s", async (_label, value) => {
-    const query = encodeURIComponent(value);
-    for (const path of [
-      `/v1/flows?status=${query}`,
-      `/v1/flows?limit=${query}`,
-      `/v1/flows?cursor=${query}`,
-      `/v1/flows/${flowId}/assets?cursor=${query}`,
-      `/v1/flows/${flowId}/export?format=${query}`,
-      `/v1/usage?from=${query}`,
-      `/v1/usage?group_by=${query}`,
-      `/v1/learning/patterns?type=${query}`,
-    ]) {
-      const token = path.includes(flowId) ? ownerToken : attackerToken;
-      const res = await d.api(path, token);
-      expect(res.status, path).toBe(400);
-      const body = (await res.json()) as { error: { code: string; message: string } };
-      expect(body.error.code).toBe("INVALID_ARGUMENT");
-      expect(body.error.message.length).toBeGreaterThan(0);
-    }
-  });
+  it.each(INJECTION_VALUES.map((value) => [value.slice(0, 30), value]))(
+    "as query values: %s",
+    async (_label, value) => {
+      const query = encodeURIComponent(value);
+      for (const path of [
+        `/v1/flows?status=${query}`,
+        `/v1/flows?limit=${query}`,
+        `/v1/flows?cursor=${query}`,
+        `/v1/flows/${flowId}/assets?cursor=${query}`,
+        `/v1/flows/${flowId}/export?format=${query}`,
+        `/v1/usage?from=${query}`,
+        `/v1/usage?group_by=${query}`,
+        `/v1/learning/patterns?type=${query}`,
+        `/v1/flows/${flowId}/assets?strategy=${query}`,
+      ]) {
+        const token = path.includes(flowId) ? ownerToken : attackerToken;
+        const res = await d.api(path, token);
+        expect(res.status, path).toBe(400);
+        const body = (await res.json()) as { error: { code: string; message: string } };
+        expect(body.error.code).toBe("INVALID_ARGUMENT");
+        expect(body.error.message.length).toBeGreaterThan(0);
+      }
+    },
+  );
 });
 
 /** One raw call of `method` with exactly `metadata`, as any process reaching the port could make. */
@@ -262,6 +267,19 @@ describe("gRPC ports: a tenant or role is believed only with the mesh's credenti
     expect(answer.code).toBe(grpc.status.UNAUTHENTICATED);
     expect(answer.details).toBe("invalid mesh credentials");
   });
+});
+
+describe("REST: injection strings in free-text filters", () => {
+  it.each(INJECTION_VALUES.map((value) => [value.slice(0, 30), value]))(
+    "as an application key: %s",
+    async (_l, value) => {
+      const res = await d.api(`/v1/flows/${flowId}/assets?application=${encodeURIComponent(value)}`, ownerToken);
+      expect([200, 400]).toContain(res.status);
+      const body = (await res.json()) as { assets?: unknown[]; error?: { code: string } };
+      if (res.status === 200) expect(body.assets).toEqual([]);
+      else expect(body.error?.code).toBe("INVALID_ARGUMENT");
+    },
+  );
 });
 
 describe("after the attacks", () => {
