@@ -1,2 +1,3 @@
 export type { Redis } from "ioredis";
 export { createRedis } from "./create-redis.ts";
+export { createExpiringCache, type ExpiringCache } from "./expiring-cache.ts";

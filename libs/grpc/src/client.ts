@@ -3,7 +3,7 @@ import { create } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
 import { ERROR_CODES, type ErrorCode, MeshError } from "@migrate/errors";
-import { injectGrpcMetadata } from "@migrate/telemetry";
+import { startRpcSpan } from "@migrate/telemetry";
 import { MESH_TOKEN_METADATA, type MeshCredentials, REQUEST_ID_METADATA } from "./mesh-credentials.ts";
 import { grpcServiceDefinition } from "./service-definition.ts";
 import type { TenantContext } from "./tenant-context.ts";
@@ -101,8 +101,9 @@ export function createClient<T extends GenServiceMethods>(
         metadata.set(MESH_TOKEN_METADATA, await options.credentials.sign(tenant));
         if (tenant.requestId) metadata.set(REQUEST_ID_METADATA, tenant.requestId);
       }
-      injectGrpcMetadata(metadata);
-      return { metadata, options: { deadline: Date.now() + (callOptions.timeoutMs ?? defaultTimeoutMs) } };
+      // The call's client span (the parent of the server's), its context sent in the metadata.
+      const span = startRpcSpan("client", service.typeName, method.name, metadata);
+      return { metadata, span, options: { deadline: Date.now() + (callOptions.timeoutMs ?? defaultTimeoutMs) } };
     };
     /**
      * Cancels the call when `signal` aborts. The returned function must run when the call ends:
@@ -122,7 +123,7 @@ export function createClient<T extends GenServiceMethods>(
 
     if (method.methodKind === "unary") {
       client[method.localName] = async (request: unknown, callOptions: CallOptions) => {
-        const { metadata, options: grpcOptions } = await setup(callOptions);
+        const { metadata, span, options: grpcOptions } = await setup(callOptions);
         return new Promise((resolve, reject) => {
           const call = channel.makeUnaryRequest(
             def.path,
@@ -133,7 +134,9 @@ export function createClient<T extends GenServiceMethods>(
             grpcOptions,
             (err, res) => {
               unbind();
-              err ? reject(toMeshError(err)) : resolve(res);
+              const error = err ? toMeshError(err) : undefined;
+              span.end(err?.code ?? grpc.status.OK, error);
+              error ? reject(error) : resolve(res);
             },
           );
           const unbind = bindAbort(call, callOptions.signal);
@@ -144,7 +147,7 @@ export function createClient<T extends GenServiceMethods>(
         requests: AsyncIterable<unknown> | Iterable<unknown>,
         callOptions: CallOptions,
       ) => {
-        const { metadata, options: grpcOptions } = await setup(callOptions);
+        const { metadata, span, options: grpcOptions } = await setup(callOptions);
         return new Promise((resolve, reject) => {
           let settled = false;
           const call = channel.makeClientStreamRequest(
@@ -156,7 +159,9 @@ export function createClient<T extends GenServiceMethods>(
             (err, res) => {
               settled = true;
               unbind();
-              err ? reject(toMeshError(err)) : resolve(res);
+              const error = err ? toMeshError(err) : undefined;
+              span.end(err?.code ?? grpc.status.OK, error);
+              error ? reject(error) : resolve(res);
             },
           );
           const unbind = bindAbort(call as never, callOptions.signal);
@@ -169,7 +174,7 @@ export function createClient<T extends GenServiceMethods>(
     } else if (method.methodKind === "server_streaming") {
       client[method.localName] = (request: unknown, callOptions: CallOptions) =>
         (async function* () {
-          const { metadata, options: grpcOptions } = await setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
+          const { metadata, span, options: grpcOptions } = await setup({ timeoutMs: 24 * 3_600_000, ...callOptions });
           const call = channel.makeServerStreamRequest(
             def.path,
             serialize,
@@ -179,13 +184,19 @@ export function createClient<T extends GenServiceMethods>(
             grpcOptions,
           );
           const unbind = bindAbort(call, callOptions.signal);
+          let failure: { code: number; error: MeshError } | undefined;
           try {
             for await (const item of call) yield item;
           } catch (error) {
-            throw toMeshError(error as grpc.ServiceError);
+            failure = {
+              code: (error as grpc.ServiceError).code ?? grpc.status.UNKNOWN,
+              error: toMeshError(error as grpc.ServiceError),
+            };
+            throw failure.error;
           } finally {
             unbind();
             call.cancel();
+            span.end(failure?.code ?? grpc.status.OK, failure?.error);
           }
         })();
     } else {
@@ -194,11 +205,12 @@ export function createClient<T extends GenServiceMethods>(
       // the reader sees.
       client[method.localName] = (requests: AsyncIterable<unknown> | Iterable<unknown>, callOptions: CallOptions) =>
         (async function* () {
-          const { metadata, options: grpcOptions } = await setup(callOptions);
+          const { metadata, span, options: grpcOptions } = await setup(callOptions);
           const call = channel.makeBidiStreamRequest(def.path, serialize, deserialize, metadata, grpcOptions);
           const unbind = bindAbort(call as never, callOptions.signal);
           let writeError: unknown;
           let finished = false;
+          let failure: { code: number; error: unknown } | undefined;
           sendAll(call, requests, () => finished).catch((error) => {
             writeError = error;
             call.cancel();
@@ -206,11 +218,15 @@ export function createClient<T extends GenServiceMethods>(
           try {
             for await (const item of call) yield item;
           } catch (error) {
-            throw writeError ?? toMeshError(error as grpc.ServiceError);
+            const code = (error as grpc.ServiceError).code ?? grpc.status.UNKNOWN;
+            failure = { code, error: writeError ?? toMeshError(error as grpc.ServiceError) };
+            throw failure.error;
           } finally {
             finished = true;
             unbind();
             call.cancel();
+            if (writeError && !failure) failure = { code: grpc.status.CANCELLED, error: writeError };
+            span.end(failure?.code ?? grpc.status.OK, failure?.error);
           }
           if (writeError) throw writeError;
         })();

@@ -1,4 +1,5 @@
 import type { Metadata } from "@grpc/grpc-js";
+import { createExpiringCache } from "@migrate/cache";
 import { TENANT_ID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import { type JWTPayload, jwtVerify, SignJWT } from "jose";
@@ -38,15 +39,16 @@ export function createMeshCredentials(options: { secret: string; issuer: string 
     throw new Error(`the mesh secret must be at least ${MESH_SECRET_MIN_LENGTH} characters`);
   }
   const key = new TextEncoder().encode(options.secret);
-  const signed = new Map<string, { token: string; refreshAt: number }>();
-  const verified = new Map<string, { tenant: Omit<TenantContext, "requestId">; expiresAt: number }>();
+  // A signed token is reused until it is about to expire; a verified one until it expires.
+  const signed = createExpiringCache<string>(CACHE_LIMIT);
+  const verified = createExpiringCache<Omit<TenantContext, "requestId">>(CACHE_LIMIT);
 
   return {
     async sign(tenant) {
       const cacheKey = [tenant.clientAccountId, tenant.engagementId, tenant.userId, tenant.roles.join(",")].join("\0");
       const now = Date.now() / 1_000;
-      const cached = signed.get(cacheKey);
-      if (cached && cached.refreshAt > now) return cached.token;
+      const cached = signed.get(cacheKey, now);
+      if (cached) return cached;
       const token = await new SignJWT({ cat: tenant.clientAccountId, eng: tenant.engagementId, roles: tenant.roles })
         .setProtectedHeader({ alg: "HS256", typ: "JWT" })
         .setSubject(tenant.userId)
@@ -55,8 +57,7 @@ export function createMeshCredentials(options: { secret: string; issuer: string 
         .setIssuedAt(Math.floor(now))
         .setExpirationTime(Math.floor(now) + TOKEN_LIFETIME_SECONDS)
         .sign(key);
-      if (signed.size >= CACHE_LIMIT) signed.clear();
-      signed.set(cacheKey, { token, refreshAt: now + TOKEN_LIFETIME_SECONDS - REFRESH_MARGIN_SECONDS });
+      signed.set(cacheKey, token, now + TOKEN_LIFETIME_SECONDS - REFRESH_MARGIN_SECONDS);
       return token;
     },
 
@@ -65,7 +66,7 @@ export function createMeshCredentials(options: { secret: string; issuer: string 
       const requestId = String(metadata.get(REQUEST_ID_METADATA)[0] ?? "").slice(0, 128);
       if (!token) throw unauthenticated("missing mesh credentials (x-mesh-token)");
       const cached = verified.get(token);
-      if (cached && cached.expiresAt > Date.now() / 1_000) return { ...cached.tenant, requestId };
+      if (cached) return { ...cached, requestId };
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key, { algorithms: ["HS256"], audience: AUDIENCE }));
@@ -74,8 +75,7 @@ export function createMeshCredentials(options: { secret: string; issuer: string 
         throw unauthenticated("invalid mesh credentials");
       }
       const tenant = tenantFrom(payload);
-      if (verified.size >= CACHE_LIMIT) verified.clear();
-      verified.set(token, { tenant, expiresAt: payload.exp ?? 0 });
+      verified.set(token, tenant, payload.exp ?? 0);
       return { ...tenant, requestId };
     },
   };

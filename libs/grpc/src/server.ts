@@ -3,11 +3,11 @@ import { create } from "@bufbuild/protobuf";
 import type { GenService, GenServiceMethods } from "@bufbuild/protobuf/codegenv2";
 import * as grpc from "@grpc/grpc-js";
 import { grpcStatusFor, isConnectionLost, isMeshError, isUnstorableText, type MeshError } from "@migrate/errors";
+import { type Logger, lazyChild } from "@migrate/logger";
 import type { Registry } from "@migrate/metrics";
-import { errorCodeOf, extractGrpcMetadata, recordSpanError } from "@migrate/telemetry";
-import { type Context, context, type Span, trace } from "@opentelemetry/api";
+import { errorCodeOf, type RpcSpan, startRpcSpan } from "@migrate/telemetry";
+import { context } from "@opentelemetry/api";
 import { HealthImplementation } from "grpc-health-check";
-import type { Logger } from "pino";
 import { type DependencyProbe, watchDependencies } from "./dependency-watcher.ts";
 import type { MeshCredentials } from "./mesh-credentials.ts";
 import { isRelayedError } from "./relayed-error.ts";
@@ -48,8 +48,8 @@ export interface AddServiceOptions {
 
 /**
  * Registers `impl` on `server`, requiring tenant context and mapping MeshError to gRPC status.
- * Each call runs in its trace context (the instrumentation's server span, or the caller's
- * `traceparent` when the SDK is off), is measured, and ends with one debug line and its code.
+ * Each call runs in its own server span continuing the caller's `traceparent` (see
+ * startRpcSpan), is measured, and ends with one debug line and its code.
  */
 export function addService<T extends GenServiceMethods>(
   server: grpc.Server,
@@ -72,36 +72,30 @@ export function addService<T extends GenServiceMethods>(
         tenant,
         metadata: call.metadata,
         signal: controller.signal,
-        logger: logger.child({
+        logger: lazyChild(logger, () => ({
           rpc: method.name,
           client_account_id: tenant.clientAccountId,
           request_id: tenant.requestId,
-        }),
+        })),
       };
       return { ctx };
     };
-    // The gRPC instrumentation has already started the server span (from the caller's
-    // traceparent) and made it active; only without it is the caller's context extracted here.
-    // Extracting when it exists would parent this call's work to the client span instead.
-    const traceContext = (call: AnyCall): Context => {
-      const active = context.active();
-      return trace.getSpan(active) ? active : extractGrpcMetadata(call.metadata);
-    };
-    const finish = (started: bigint, callLogger: Logger, span: Span | undefined, error?: unknown) => {
+    const finish = (started: bigint, callLogger: Logger, span: RpcSpan, error?: unknown) => {
       const code = error === undefined ? "OK" : errorCodeOf(error);
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       observe?.({ rpcService: service.typeName, rpcMethod: method.name, code }, seconds);
-      if (error !== undefined) recordSpanError(span, error);
       callLogger.debug({ code, duration_ms: Math.round(seconds * 1_000) }, "rpc handled");
-      return error === undefined ? undefined : toServiceError(error, callLogger, method.name);
+      const status = error === undefined ? undefined : toServiceError(error, callLogger, method.name);
+      span.end(status?.code ?? grpc.status.OK, error);
+      return status;
     };
 
     if (method.methodKind === "unary" || method.methodKind === "client_streaming") {
       handlers[method.localName] = (call: AnyCall, callback: grpc.sendUnaryData<unknown>) => {
         const started = process.hrtime.bigint();
-        const otel = traceContext(call);
-        context.with(otel, () => {
-          const span = trace.getSpan(otel);
+        // The call's server span, continuing the caller's traceparent; its work runs inside it.
+        const span = startRpcSpan("server", service.typeName, method.name, call.metadata);
+        context.with(span.context, () => {
           const input = method.methodKind === "unary" ? (call as grpc.ServerUnaryCall<unknown, unknown>).request : call;
           let callLogger = logger;
           prepare(call)
@@ -124,9 +118,8 @@ export function addService<T extends GenServiceMethods>(
         call: grpc.ServerWritableStream<unknown, unknown> | grpc.ServerDuplexStream<unknown, unknown>,
       ) => {
         const started = process.hrtime.bigint();
-        const otel = traceContext(call as unknown as AnyCall);
-        return context.with(otel, async () => {
-          const span = trace.getSpan(otel);
+        const span = startRpcSpan("server", service.typeName, method.name, call.metadata);
+        return context.with(span.context, async () => {
           let prepared: Awaited<ReturnType<typeof prepare>>;
           try {
             prepared = await prepare(call as unknown as AnyCall);

@@ -1,2 +1,3 @@
 export type { Logger } from "pino";
 export { createLogger, REDACTED_PATHS } from "./create-logger.ts";
+export { lazyChild } from "./lazy-child.ts";

@@ -1,27 +1,10 @@
 import type { Instrumentation } from "@opentelemetry/instrumentation";
-import { GrpcInstrumentation } from "@opentelemetry/instrumentation-grpc";
-import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { IORedisInstrumentation } from "@opentelemetry/instrumentation-ioredis";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { PinoInstrumentation } from "@opentelemetry/instrumentation-pino";
 import { enabledInstrumentations, type InstrumentationName } from "./instrumented-modules.ts";
 
-// Probes and scrapes would otherwise be most of the traces.
-const UNTRACED_PATHS = new Set(["/metrics", "/healthz", "/readyz"]);
-// Runs on every request: no split, no array.
-const pathOf = (url: string) => {
-  const query = url.indexOf("?");
-  return query < 0 ? url : url.slice(0, query);
-};
-
 const FACTORIES: Record<InstrumentationName, () => Instrumentation> = {
-  http: () =>
-    new HttpInstrumentation({
-      ignoreIncomingRequestHook: (req) => UNTRACED_PATHS.has(pathOf(req.url ?? "")),
-      // An outgoing call with no request behind it (a provider's health ping) is noise, not a trace.
-      requireParentforOutgoingSpans: true,
-    }),
-  grpc: () => new GrpcInstrumentation({ ignoreGrpcMethods: ["Check", "Watch"] }),
   // Pool checkouts would double the database spans at no diagnostic gain (waits show in the
   // query span's start and in db_pool_connections{state="waiting"}).
   pg: () => new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }),

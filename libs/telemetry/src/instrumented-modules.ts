@@ -1,10 +1,8 @@
 /** The instrumentations the mesh knows, by the short names OTEL_NODE_*_INSTRUMENTATIONS use. */
-export type InstrumentationName = "http" | "grpc" | "pg" | "ioredis" | "pino";
+export type InstrumentationName = "pg" | "ioredis" | "pino";
 
 /** What each instrumentation patches when it is imported from ESM. */
 const MODULES: Record<InstrumentationName, string[]> = {
-  http: ["http", "https"],
-  grpc: ["@grpc/grpc-js"],
   pg: ["pg"],
   ioredis: ["ioredis"],
   pino: ["pino"],

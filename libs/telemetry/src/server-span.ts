@@ -1,4 +1,5 @@
-import { context, SpanKind, trace } from "@opentelemetry/api";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { type Context, context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { extractHttpHeaders, type HeaderReader } from "./propagation.ts";
 import { recordSpanError } from "./record-span-error.ts";
 
@@ -7,7 +8,52 @@ export type SpanAttributes = Record<string, string | number | boolean>;
 const tracer = trace.getTracer("@migrate/telemetry");
 
 /**
- * Renames the active server span (the http instrumentation's, named only "POST") after what the
+ * Runs `handle` inside one SERVER span for an HTTP request, continuing the caller's
+ * `traceparent`: named by the method until a route names it (`nameServerSpan`), ended when the
+ * response closes with its status (5xx marks it failed). Made here rather than by the http
+ * instrumentation, whose patching of every request and response cost a gateway read about a
+ * tenth of its throughput even with nothing sampled.
+ */
+export function inHttpServerSpan(req: IncomingMessage, res: ServerResponse, handle: () => void): void {
+  const method = req.method ?? "GET";
+  const parent: Context = extractHttpHeaders(incomingHeaders(req), ROOT_CONTEXT);
+  const span = tracer.startSpan(
+    method,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { "http.request.method": method, "url.path": pathOf(req.url ?? "/") },
+    },
+    parent,
+  );
+  res.once("close", () => {
+    if (span.isRecording()) {
+      span.setAttribute("http.response.status_code", res.statusCode);
+      if (res.statusCode >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+    }
+    span.end();
+  });
+  context.with(trace.setSpan(parent, span), handle);
+}
+
+/** The request's path without its query, which may hold values that have no place in a trace. */
+function pathOf(url: string): string {
+  const query = url.indexOf("?");
+  return query < 0 ? url : url.slice(0, query);
+}
+
+/** Node's incoming headers as the propagator reads them (only `traceparent` and `tracestate`). */
+function incomingHeaders(req: IncomingMessage): HeaderReader {
+  return {
+    get: (name) => {
+      const value = req.headers[name];
+      return (Array.isArray(value) ? value[0] : value) ?? null;
+    },
+    keys: () => Object.keys(req.headers),
+  };
+}
+
+/**
+ * Renames the active server span (inHttpServerSpan's, named only "POST") after what the
  * request turned out to be, e.g. `POST /v1/flows/{id}` with `http.route`. No-op when untraced.
  */
 export function nameServerSpan(name: string, attributes: SpanAttributes = {}): void {

@@ -1,4 +1,4 @@
-import { type Kysely, sql } from "@migrate/db";
+import { compileOnce, type Kysely, sql } from "@migrate/db";
 import { MeshError } from "@migrate/errors";
 import type { TenantContext } from "@migrate/grpc";
 import type { FlowDatabase } from "../db/flow-database.ts";
@@ -17,9 +17,35 @@ function scoped(db: Kysely<FlowDatabase>, tenant: TenantContext) {
  * NOT_FOUND, so ids of other tenants cannot be probed.
  */
 export async function getFlow(db: Kysely<FlowDatabase>, tenant: TenantContext, flowId: string): Promise<FlowRow> {
-  const row = isUuid(flowId) ? await scoped(db, tenant).where("id", "=", flowId).executeTakeFirst() : undefined;
+  const row = isUuid(flowId) ? (await db.executeQuery(flowById(db, tenant, flowId))).rows[0] : undefined;
   if (!row) throw new MeshError("NOT_FOUND", "flow not found", { field: "flow_id", value: flowId.slice(0, 64) });
   return row as FlowRow;
+}
+
+// The most frequent query of the mesh (every poll of a flow's progress), compiled once per
+// database and tenant shape rather than built again for each read.
+const compiledFlowById = new WeakMap<Kysely<FlowDatabase>, ReturnType<typeof compileFlowById>>();
+
+function compileFlowById(db: Kysely<FlowDatabase>) {
+  const scope = (client: string, engagement = "") =>
+    scoped(db, { clientAccountId: client, engagementId: engagement } as TenantContext);
+  return {
+    tenant: compileOnce(["client", "id"], (p) => scope(p.client).where("id", "=", p.id)),
+    engagement: compileOnce(["client", "engagement", "id"], (p) =>
+      scope(p.client, p.engagement).where("id", "=", p.id),
+    ),
+  };
+}
+
+function flowById(db: Kysely<FlowDatabase>, tenant: TenantContext, id: string) {
+  let compiled = compiledFlowById.get(db);
+  if (!compiled) {
+    compiled = compileFlowById(db);
+    compiledFlowById.set(db, compiled);
+  }
+  return tenant.engagementId
+    ? compiled.engagement({ client: tenant.clientAccountId, engagement: tenant.engagementId, id })
+    : compiled.tenant({ client: tenant.clientAccountId, id });
 }
 
 export const DEFAULT_PAGE = 50;

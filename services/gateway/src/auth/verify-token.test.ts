@@ -19,7 +19,7 @@ async function rejection(promise: Promise<unknown>): Promise<MeshError> {
   throw new Error("expected a rejection");
 }
 
-function hs256(claims: Record<string, unknown>, secret = SECRET, expiresIn = "5m") {
+function hs256(claims: Record<string, unknown>, secret = SECRET, expiresIn: string | number = "5m") {
   return new SignJWT(claims)
     .setProtectedHeader({ alg: "HS256" })
     .setIssuedAt()
@@ -196,5 +196,27 @@ describe("createTokenVerifier with a JWKS URL", () => {
     const gone = createTokenVerifier({ jwksUrl: "http://127.0.0.1:9/jwks.json", jwksTimeoutMs: 500 });
     const error = await rejection(gone.verify(`Bearer ${await sign(rsa.privateKey, "RS256", "rsa-1")}`));
     expect(error.code).toBe("UNAVAILABLE");
+  });
+});
+
+describe("the verified-token cache", () => {
+  it("serves a token again until it expires, and never after", async () => {
+    const cached = createTokenVerifier({ secret: SECRET });
+    // Already past exp, accepted only within the 5 s clock tolerance, which ends in about a second.
+    const exp = Math.floor(Date.now() / 1_000) - 4;
+    const token = await hs256({ sub: "alice", client_account_id: "acme" }, SECRET, exp);
+    await expect(cached.verify(`Bearer ${token}`)).resolves.toMatchObject({ clientAccountId: "acme" });
+    await expect(cached.verify(`Bearer ${token}`)).resolves.toMatchObject({ clientAccountId: "acme" });
+    // The cached answer must not outlive the token.
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect((await rejection(cached.verify(`Bearer ${token}`))).details.reason).toBe("expired");
+  });
+
+  it("does not let a token whose signature fails ride on a cached one", async () => {
+    const cached = createTokenVerifier({ secret: SECRET });
+    const good = await hs256({ sub: "alice", client_account_id: "acme" });
+    await cached.verify(`Bearer ${good}`);
+    const forged = `${good.slice(0, good.lastIndexOf(".") + 1)}${"A".repeat(43)}`;
+    expect((await rejection(cached.verify(`Bearer ${forged}`))).details.reason).toBe("bad_signature");
   });
 });

@@ -1,3 +1,4 @@
+import { createExpiringCache } from "@migrate/cache";
 import { TENANT_ID } from "@migrate/domain";
 import { MeshError } from "@migrate/errors";
 import { createRemoteJWKSet, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from "jose";
@@ -30,6 +31,11 @@ export interface TokenVerifier {
 
 const ASYMMETRIC = ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512"];
 const CLOCK_TOLERANCE_SECONDS = 5;
+// A verified token's principal is reused until the token expires, but never longer than this:
+// a key withdrawn from the JWKS, or a token without `exp`, stops being trusted within it.
+const CACHE_SECONDS = 300;
+// Bounds the cache: far more than a gateway's live users, and only verified tokens enter it.
+const CACHE_LIMIT = 10_000;
 
 /** Bearer JWT verification: HS256 with a shared secret, or RS/ES keys from a JWKS URL. */
 export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifier {
@@ -45,9 +51,16 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     throw new Error("token verification needs a secret or a JWKS URL");
   }
 
+  // Verification (an HMAC or a signature check, through WebCrypto) was the largest cost of a
+  // read: most requests carry a token already seen.
+  const verified = createExpiringCache<Principal>(CACHE_LIMIT);
+
   return {
     async verify(authorization) {
       const token = bearerToken(authorization);
+      const now = Date.now() / 1_000;
+      const cached = verified.get(token, now);
+      if (cached) return cached;
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(token, key as JWTVerifyGetKey, {
@@ -59,7 +72,9 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
       } catch (error) {
         throw verificationError(error);
       }
-      return principalFrom(payload);
+      const principal = principalFrom(payload);
+      verified.set(token, principal, Math.min(payload.exp ?? Number.POSITIVE_INFINITY, now + CACHE_SECONDS));
+      return principal;
     },
   };
 }

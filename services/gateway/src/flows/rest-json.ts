@@ -1,5 +1,5 @@
 import type { DescEnum, DescField, DescMessage, MessageShape } from "@bufbuild/protobuf";
-import { isReflectMessage, type ReflectMessage, reflect } from "@bufbuild/protobuf/reflect";
+import { scalarZeroValue } from "@bufbuild/protobuf/reflect";
 
 /**
  * A protobuf message as the REST API shows it: proto (snake_case) field names, every field
@@ -8,7 +8,7 @@ import { isReflectMessage, type ReflectMessage, reflect } from "@bufbuild/protob
  * `optional` fields and messages as null, so clients can tell "unknown" from 0.
  */
 export function restJson<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Record<string, unknown> {
-  return messageJson(reflect(schema, message));
+  return converterFor(schema)(message as unknown as Fields);
 }
 
 /** The lowercase public name of an enum value (`FlowPhase.DATA_IMPORT` → `data_import`); null for 0. */
@@ -18,41 +18,85 @@ export function enumName(desc: DescEnum, value: number): string | null {
   return found ? found.localName.toLowerCase() : null;
 }
 
-function messageJson(message: ReflectMessage): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const field of message.fields) out[field.name] = fieldJson(message, field);
-  return out;
+type Fields = Record<string, unknown>;
+type Converter = (message: Fields) => Record<string, unknown>;
+
+// One converter per message type, made from its descriptor once: every answer of a list or a
+// read goes through here, and walking the descriptor with reflection per message was a visible
+// share of a read's CPU.
+const converters = new WeakMap<DescMessage, Converter>();
+
+function converterFor(schema: DescMessage): Converter {
+  let converter = converters.get(schema);
+  if (converter) return converter;
+  const fields = schema.fields.map((field) => [field.name, fieldReader(field)] as const);
+  converter = (message) => {
+    const out: Record<string, unknown> = {};
+    for (const [name, read] of fields) out[name] = read(message);
+    return out;
+  };
+  converters.set(schema, converter);
+  return converter;
 }
 
-function fieldJson(message: ReflectMessage, field: DescField): unknown {
+/** Reads one field of a message (protobuf-es v2's plain object) as the REST API shows it. */
+function fieldReader(field: DescField): (message: Fields) => unknown {
+  const { oneof } = field;
+  // A oneof member is set only when the oneof's case names it.
+  const raw = oneof
+    ? (message: Fields) => {
+        const chosen = message[oneof.localName] as { case?: string; value?: unknown } | undefined;
+        return chosen?.case === field.localName ? chosen.value : undefined;
+      }
+    : (message: Fields) => message[field.localName];
   switch (field.fieldKind) {
-    case "scalar":
-      if (field.proto.proto3Optional && !message.isSet(field)) return null;
-      return scalarJson(message.get(field));
-    case "enum":
-      return enumName(field.enum, message.get(field) as number);
-    case "message":
-      return message.isSet(field) ? messageJson(message.get(field) as ReflectMessage) : null;
+    case "scalar": {
+      const optional = field.proto.proto3Optional;
+      const zero = scalarJson(scalarZeroValue(field.scalar, false));
+      return (message) => {
+        const value = raw(message);
+        if (value === undefined) return optional ? null : zero;
+        return scalarJson(value);
+      };
+    }
+    case "enum": {
+      const desc = field.enum;
+      return (message) => enumName(desc, (raw(message) as number | undefined) ?? 0);
+    }
+    case "message": {
+      const nested = field.message;
+      return (message) => {
+        const value = raw(message);
+        return value === undefined ? null : converterFor(nested)(value as Fields);
+      };
+    }
     case "list": {
-      const items: unknown[] = [];
-      for (const item of message.get(field) as Iterable<unknown>) items.push(valueJson(item, field));
-      return items;
+      const item = itemJson(field);
+      return (message) => ((raw(message) as unknown[] | undefined) ?? []).map(item);
     }
     case "map": {
-      const entries: Record<string, unknown> = {};
-      for (const [key, value] of message.get(field) as ReadonlyMap<unknown, unknown>) {
-        entries[String(key)] = valueJson(value, field);
-      }
-      return entries;
+      const item = itemJson(field);
+      return (message) => {
+        const entries: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries((raw(message) as Fields | undefined) ?? {}))
+          entries[key] = item(value);
+        return entries;
+      };
     }
   }
 }
 
-function valueJson(value: unknown, field: DescField & { fieldKind: "list" | "map" }): unknown {
-  if (isReflectMessage(value)) return messageJson(value);
+function itemJson(field: DescField & { fieldKind: "list" | "map" }): (value: unknown) => unknown {
   const kind = field.fieldKind === "list" ? field.listKind : field.mapKind;
-  if (kind === "enum" && field.enum) return enumName(field.enum, value as number);
-  return scalarJson(value);
+  if (kind === "message" && field.message) {
+    const nested = field.message;
+    return (value) => converterFor(nested)(value as Fields);
+  }
+  if (kind === "enum" && field.enum) {
+    const desc = field.enum;
+    return (value) => enumName(desc, value as number);
+  }
+  return scalarJson;
 }
 
 function scalarJson(value: unknown): unknown {

@@ -4,7 +4,8 @@ import { MeshError } from "@migrate/errors";
 import { FlowsService } from "@migrate/gen/gateway/v1/gateway_pb";
 import { LearningService } from "@migrate/gen/gateway/v1/learning_pb";
 import { UsageService } from "@migrate/gen/gateway/v1/usage_pb";
-import type { Logger } from "@migrate/logger";
+import { type Logger, lazyChild } from "@migrate/logger";
+import { inHttpServerSpan } from "@migrate/telemetry";
 import { CONNECT_PATH_PREFIX } from "../connect/create-connect-handler.ts";
 import { createRestRouter, type Route } from "../rest/rest-router.ts";
 import { sendError } from "../rest/send-json.ts";
@@ -42,6 +43,8 @@ export interface HttpLimits {
   bodyMinBytes: number;
 }
 
+const UNTRACED_PATHS = new Set(["/healthz", "/readyz"]);
+
 // Node's default; named because the 431 answer quotes it.
 const MAX_HEADER_BYTES = 16 * 1024;
 
@@ -52,8 +55,8 @@ const CONNECT_ROUTES = new Set(
 );
 
 /**
- * One plain `node:http` (HTTP/1.1) server for REST and Connect, so OpenTelemetry's http
- * instrumentation continues an incoming `traceparent` for both; paths under the Connect
+ * One plain `node:http` (HTTP/1.1) server for REST and Connect, each request in one server span
+ * that continues an incoming `traceparent` (probes excepted); paths under the Connect
  * package prefix go to connect-node, the rest to the REST routes. No request can take the
  * process down: parsing the target, the path and the body happens inside the handler's error
  * path (400/413/415/431 in the JSON error shape), requests Node cannot parse are answered by the
@@ -104,7 +107,7 @@ export function createGatewayServer(deps: {
     res.setHeader("x-request-id", requestId);
     // Connect's interceptor reads the id from the request: it must find the same one.
     req.headers["x-request-id"] = requestId;
-    const logger = deps.logger.child({ request_id: requestId });
+    const logger = lazyChild(deps.logger, () => ({ request_id: requestId }));
     let status: number | undefined;
     try {
       const url = parseRequestTarget(req.url);
@@ -178,14 +181,18 @@ export function createGatewayServer(deps: {
     },
     (req, res) => {
       // The last resort: whatever escapes the handler's own error path fails this request only.
-      handle(req, res).catch((error) => {
-        try {
-          deps.logger.error({ err: error, method: req.method }, "request handler failed");
-          sendError(req, res, error, deps.logger);
-        } catch {
-          res.destroy();
-        }
-      });
+      const run = () =>
+        void handle(req, res).catch((error) => {
+          try {
+            deps.logger.error({ err: error, method: req.method }, "request handler failed");
+            sendError(req, res, error, deps.logger);
+          } catch {
+            res.destroy();
+          }
+        });
+      // Probes would otherwise be most of the traces.
+      if (UNTRACED_PATHS.has(req.url ?? "")) run();
+      else inHttpServerSpan(req, res, run);
     },
   );
   server.on("clientError", (error: NodeJS.ErrnoException, socket: Socket) =>

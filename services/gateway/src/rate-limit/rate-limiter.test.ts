@@ -15,13 +15,15 @@ afterAll(async () => {
   redis.disconnect();
 });
 
-function limiter(now: () => number, target = redis) {
+function limiter(now: () => number, target = redis, perMinute = 3) {
   const registry = createMetricsRegistry("test");
   return {
     registry,
-    limiter: createRateLimiter(target, { keyPrefix, perMinute: 3, uploadsPerMinute: 1, now }, { logger, registry }),
+    limiter: createRateLimiter(target, { keyPrefix, perMinute, uploadsPerMinute: 1, now }, { logger, registry }),
   };
 }
+
+const settle = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function refusal(promise: Promise<void>) {
   try {
@@ -56,6 +58,40 @@ describe("createRateLimiter", () => {
     // Two uploads counted as requests too: one more request fits, the next does not.
     await rl.check("initech", "requests");
     expect((await refusal(rl.check("initech", "requests")))?.details.bucket).toBe("requests");
+  });
+
+  it("admits exactly the budget from a burst of concurrent calls, and Redis ends up with every call", async () => {
+    const now = 1_800_000_240_000;
+    const { limiter: rl } = limiter(() => now, redis, 20);
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, () =>
+        rl.check("umbrella", "requests").then(
+          () => "ok",
+          (error) => error.code,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === "ok")).toHaveLength(20);
+    expect(outcomes.filter((outcome) => outcome === "RATE_LIMITED")).toHaveLength(30);
+    await settle();
+    expect(Number(await redis.get(`${keyPrefix}rl:requests:umbrella:${Math.floor(now / 60_000)}`))).toBe(50);
+  });
+
+  it("shares one budget between gateways through Redis", async () => {
+    const now = 1_800_000_300_000;
+    const first = limiter(() => now, redis, 10).limiter;
+    const second = limiter(() => now, redis, 10).limiter;
+    let admitted = 0;
+    for (let i = 0; i < 30; i++) {
+      const outcome = await (i % 2 ? first : second).check("hooli", "requests").then(
+        () => true,
+        () => false,
+      );
+      if (outcome) admitted++;
+      // Calls further apart than a flush: each gateway has heard of the other's.
+      await settle(15);
+    }
+    expect(admitted).toBe(10);
   });
 
   it("lets calls through when Redis is down, counting them", async () => {
