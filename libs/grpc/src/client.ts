@@ -74,6 +74,8 @@ export function createClient<T extends GenServiceMethods>(
   const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
     "grpc.service_config": JSON.stringify(serviceConfig),
     "grpc.enable_retries": 1,
+    // Channelz (per-call statistics for a debugging service the mesh does not serve) is per-call work.
+    "grpc.enable_channelz": 0,
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
@@ -125,20 +127,30 @@ export function createClient<T extends GenServiceMethods>(
       client[method.localName] = async (request: unknown, callOptions: CallOptions) => {
         const { metadata, span, options: grpcOptions } = await setup(callOptions);
         return new Promise((resolve, reject) => {
-          const call = channel.makeUnaryRequest(
-            def.path,
-            serialize,
-            deserialize,
-            request,
-            metadata,
-            grpcOptions,
-            (err, res) => {
-              unbind();
-              const error = err ? toMeshError(err) : undefined;
-              span.end(err?.code ?? grpc.status.OK, error);
-              error ? reject(error) : resolve(res);
-            },
-          );
+          // grpc-js records the caller's stack on every call (an Error made per call) only to
+          // append it to a failure's stack; the mesh turns failures into MeshErrors, which do
+          // not keep it, so it is not collected.
+          const stackTraceLimit = Error.stackTraceLimit;
+          Error.stackTraceLimit = 0;
+          let call: grpc.ClientUnaryCall;
+          try {
+            call = channel.makeUnaryRequest(
+              def.path,
+              serialize,
+              deserialize,
+              request,
+              metadata,
+              grpcOptions,
+              (err, res) => {
+                unbind();
+                const error = err ? toMeshError(err) : undefined;
+                span.end(err?.code ?? grpc.status.OK, error);
+                error ? reject(error) : resolve(res);
+              },
+            );
+          } finally {
+            Error.stackTraceLimit = stackTraceLimit;
+          }
           const unbind = bindAbort(call, callOptions.signal);
         });
       };

@@ -249,6 +249,8 @@ export interface StartGrpcServerOptions {
  */
 export async function startGrpcServer(options: StartGrpcServerOptions): Promise<GrpcServerHandle> {
   const server = new grpc.Server({
+    // Channelz (per-call statistics for a debugging service the mesh does not serve) is per-call work.
+    "grpc.enable_channelz": 0,
     "grpc.keepalive_time_ms": 60_000,
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,

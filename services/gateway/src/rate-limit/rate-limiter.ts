@@ -96,8 +96,11 @@ export function createRateLimiter(
   let flushTimer: NodeJS.Timeout | undefined;
 
   /** Adds `amounts` to the keys in one round trip; the windows' new totals. */
-  const send = async (keys: string[], amounts: number[]): Promise<number[]> =>
-    (await redis.eval(COUNT, keys.length, ...keys, WINDOW_MS + 5_000, ...amounts)) as number[];
+  // A defined command goes by its SHA (EVALSHA), not with the script's text each time.
+  if (!("migrateRateCount" in redis)) redis.defineCommand("migrateRateCount", { lua: COUNT });
+  const counter = redis as Redis & { migrateRateCount(...args: (string | number)[]): Promise<number[]> };
+  const send = (keys: string[], amounts: number[]): Promise<number[]> =>
+    counter.migrateRateCount(keys.length, ...keys, WINDOW_MS + 5_000, ...amounts);
 
   const flush = async () => {
     flushTimer = undefined;
