@@ -130,7 +130,9 @@ process.on("uncaughtExceptionMonitor", (error, origin) => logger.fatal({ err: er
 const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host: config.BIND_HOST, registry });
 await new Promise<void>((resolve, reject) => {
   gateway.server.once("error", reject);
-  gateway.server.listen(config.HTTP_PORT, "0.0.0.0", () => resolve());
+  // A deep accept queue: 2,000 watchers reconnecting at once overflowed Node's default of 511,
+  // and each dropped SYN costs its client seconds of retransmission backoff (or a reset).
+  gateway.server.listen({ port: config.HTTP_PORT, host: "0.0.0.0", backlog: 4096 }, () => resolve());
 });
 const address = gateway.server.address();
 logger.info(

@@ -239,8 +239,11 @@ describe("a discovery flow over REST", () => {
     expect(unknown.body.error.code).toBe("INVALID_ARGUMENT");
   });
 
-  it("keeps a followed stream open with heartbeats and removes its consumer when the client leaves", async () => {
+  it("keeps a followed stream open with heartbeats and frees the watch when the client leaves", async () => {
     const consumers = async () => (await d.bus.jsm.consumers.list(d.stream).next()).length;
+    const metrics = `http://127.0.0.1:${d.mesh.env.gateway?.METRICS_PORT}/metrics`;
+    const watches = async () =>
+      Number((await (await fetch(metrics)).text()).match(/^gateway_flow_event_watches(?:\{[^}]*\})? (\d+)/m)?.[1]);
     const before = await consumers();
     const res = await d.api(`/v1/flows/${flowId}/events?follow=true`, owner);
     const reader = res.body?.getReader();
@@ -254,14 +257,17 @@ describe("a discovery flow over REST", () => {
     }
     expect(text).toContain(`id: ${streamed.at(-1)?.id}`);
     expect(text).toContain(": heartbeat\n\n");
-    expect(await consumers()).toBe(before + 1);
+    expect(await watches()).toBe(1);
+    // Watchers share the gateway's one JetStream subscription: a watch opens no consumer of its own.
+    expect(await consumers()).toBe(before);
     await reader?.cancel();
-    let now = await consumers();
-    for (let i = 0; i < 50 && now > before; i++) {
+    let now = await watches();
+    for (let i = 0; i < 50 && now > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
-      now = await consumers();
+      now = await watches();
     }
-    expect(now).toBe(before);
+    expect(now).toBe(0);
+    expect(await consumers()).toBe(before);
   });
 
   it("answers another tenant 404 on every route, the event stream and the export included", async () => {

@@ -6,6 +6,7 @@ import { FlowEventSchema, FlowPhase } from "@migrate/gen/common/v1/common_pb";
 import type { FlowsService } from "@migrate/gen/gateway/v1/gateway_pb";
 import type { FlowEventFeed } from "../flows/flow-event-feed.ts";
 import type { FlowClient } from "../flows/flow-operations.ts";
+import { oncePerEvent } from "../flows/once-per-event.ts";
 import { exportFormat, MAX_RESULT_LIMIT, requireFlowId } from "../flows/result-params.ts";
 import { requireTenant } from "./interceptors.ts";
 
@@ -76,7 +77,8 @@ export function discoveryMethods(deps: {
         afterEventId: req.afterEventId || undefined,
         signal: ctx.signal,
       });
-      for await (const event of events) yield { event: flowEventMessage(event) };
+      // One message per event for all of the flow's watchers (connect serializes it for each).
+      for await (const event of events) yield { event: oncePerEvent(event, flowEventMessage) };
     },
   };
 }

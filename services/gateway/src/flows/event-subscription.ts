@@ -42,6 +42,8 @@ export interface EventSubscriptionOptions {
   js: JetStreamClient;
   stream: string;
   filter: string;
+  /** The first stream sequence to deliver; without it, every message on the filter from the start. */
+  startSequence?: number;
   /** How long the server keeps a consumer whose gateway died without deleting it. */
   inactiveThresholdMs: number;
   /** How long `next` keeps trying to resume a broken consumer before it gives up. */
@@ -80,7 +82,8 @@ export async function openEventSubscription(options: EventSubscriptionOptions): 
   let consumer: Consumer | undefined;
   let messages: ConsumerMessages | undefined;
   let iterator: AsyncIterator<JsMsg> | undefined;
-  let lastSeq = 0;
+  // The last stream sequence handed out (or, before any, the one before `startSequence`).
+  let lastSeq = Math.max(0, (options.startSequence ?? 1) - 1);
   let closed = false;
   let wakeSleeper: (() => void) | undefined;
   // Any message or notification (heartbeats, pulls) shows the consumer is alive.

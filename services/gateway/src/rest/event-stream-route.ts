@@ -2,6 +2,7 @@ import type { ServerResponse } from "node:http";
 import { isMeshError, MeshError } from "@migrate/errors";
 import type { FlowEventEnvelope } from "@migrate/events";
 import type { FlowEventFeed } from "../flows/flow-event-feed.ts";
+import { oncePerEvent } from "../flows/once-per-event.ts";
 import { booleanParam, requireFlowId } from "../flows/result-params.ts";
 import { type Authenticate, abortWhenClientGone, headerValue } from "./authenticate.ts";
 import type { Route } from "./rest-router.ts";
@@ -11,12 +12,21 @@ import type { Route } from "./rest-router.ts";
  * `data` = the JSON envelope), history first, then live. Resumes after `Last-Event-ID` (or
  * `?after=`), sends a comment every `heartbeatMs`, and ends after a terminal event unless
  * `?follow=true`.
+ *
+ * A slow client holds up nobody: the stream writes an event only once the socket took the last
+ * one (its buffer is at most Node's high-water mark, 16 KiB, plus one frame; the events it has
+ * not taken yet stay in the flow's shared log, not in a buffer of its own), skips heartbeats
+ * while the buffer is full, and a client that takes nothing for `stallMs` is disconnected: as
+ * any dropped stream, it reconnects with `Last-Event-ID` and loses nothing.
  */
 export function eventStreamRoute(deps: {
   feed: FlowEventFeed;
   authenticate: Authenticate;
   heartbeatMs: number;
+  /** How long a client may take nothing before it is disconnected (default 60 s). */
+  stallMs?: number;
 }): Route {
+  const stallMs = deps.stallMs ?? 60_000;
   return {
     method: "GET",
     template: "/v1/flows/{id}/events",
@@ -40,10 +50,20 @@ export function eventStreamRoute(deps: {
         "x-accel-buffering": "no",
       });
       res.write("retry: 3000\n\n");
-      const heartbeat = setInterval(() => res.write(": heartbeat\n\n"), deps.heartbeatMs);
+      const heartbeat = setInterval(() => {
+        if (!res.writableNeedDrain) res.write(": heartbeat\n\n");
+      }, deps.heartbeatMs);
       try {
         for await (const event of events) {
-          if (!res.write(sseFrame(event))) await drained(res);
+          if (res.write(oncePerEvent(event, sseFrame))) continue;
+          if (!(await drained(res, stallMs))) {
+            ctx.logger.info(
+              { flow_id: flowId, stall_ms: stallMs },
+              "disconnecting an event stream client that takes nothing",
+            );
+            res.destroy();
+            break;
+          }
         }
       } catch (error) {
         if (!signal.aborted) {
@@ -55,7 +75,7 @@ export function eventStreamRoute(deps: {
         }
       } finally {
         clearInterval(heartbeat);
-        res.end();
+        if (!res.destroyed) res.end();
       }
     },
   };
@@ -66,14 +86,18 @@ export function sseFrame(event: FlowEventEnvelope): string {
   return `id: ${event.event_id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-function drained(res: ServerResponse): Promise<void> {
+/** Whether the response drained (or closed) within `ms`. */
+function drained(res: ServerResponse, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
-    const done = () => {
-      res.off("drain", done);
-      res.off("close", done);
-      resolve();
+    const done = (result: boolean) => () => {
+      clearTimeout(timer);
+      res.off("drain", onDrain);
+      res.off("close", onDrain);
+      resolve(result);
     };
-    res.once("drain", done);
-    res.once("close", done);
+    const onDrain = done(true);
+    const timer = setTimeout(done(false), ms);
+    res.once("drain", onDrain);
+    res.once("close", onDrain);
   });
 }
