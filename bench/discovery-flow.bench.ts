@@ -2,7 +2,9 @@
  * The main job at scale: a generated inventory of 10,000 (and 100,000) servers with its
  * connections file goes through the public REST API from upload to completed, the mapping review
  * answered by the client as soon as it is asked. Baseline, same run: loading the same CSV into
- * PostgreSQL directly with psql's \copy. Also reports each service's peak resident memory.
+ * PostgreSQL directly with psql's \copy. Targets are multiples of that same-run baseline (issue
+ * 19: 10,000 servers within 25 times it, 100,000 within 60 times), so they hold on a slower or
+ * busier machine alike. Also reports the services' CPU per flow and each one's peak resident memory.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,7 +16,8 @@ import { type BenchResult, percentile } from "./bench-result.ts";
 import { copyBaselineSeconds } from "./copy-baseline.ts";
 
 const SIZES = (process.env.BENCH_FLOW_SIZES ?? "10000,100000").split(",").map(Number);
-const TARGET_SECONDS: Record<number, number> = { 10000: 3, 100000: 30 };
+/** Upload to completed, as a multiple of the same run's \copy of the same CSV. */
+const TARGET_TIMES_COPY: Record<number, number> = { 10000: 25, 100000: 60 };
 
 export async function run(): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -39,20 +42,43 @@ export async function run(): Promise<BenchResult[]> {
           : [["warm services", 1] as const];
       for (const [run, repeat] of runs) {
         const seconds: number[] = [];
+        const cpuSeconds: number[] = [];
         for (let i = 0; i < repeat; i++) {
+          const before = meshCpuSeconds(mesh.services);
           seconds.push(await runFlow(mesh.gatewayUrl, token, sample.inventoryCsv, sample.connectionsCsv));
+          cpuSeconds.push(meshCpuSeconds(mesh.services) - before);
         }
         const flowSeconds = percentile(seconds, 50);
-        const target = run === "warm services" ? TARGET_SECONDS[servers] : undefined;
+        const times = TARGET_TIMES_COPY[servers];
+        const warm = run === "warm services" && times !== undefined;
+        const scenario = `discovery flow, ${servers.toLocaleString("en")} servers, ${run}${repeat > 1 ? ` (median of ${repeat})` : ""}`;
+        const copy = { label: "psql \\copy of the same CSV", value: baseline };
         results.push({
-          scenario: `discovery flow, ${servers.toLocaleString("en")} servers, ${run}${repeat > 1 ? ` (median of ${repeat})` : ""}`,
+          scenario,
           metric: "upload to completed (review answered)",
           value: flowSeconds,
           unit: "s",
-          baseline: { label: "psql \\copy of the same CSV", value: baseline },
-          target: target ? `≤ ${target} s` : undefined,
-          meetsTarget: target ? flowSeconds <= target : undefined,
+          baseline: copy,
+          target: warm ? `≤ ${times} × \\copy (${(times * baseline).toFixed(2)} s)` : undefined,
+          meetsTarget: warm ? flowSeconds <= times * baseline : undefined,
         });
+        if (warm) {
+          results.push({
+            scenario,
+            metric: "upload to completed ÷ \\copy",
+            value: flowSeconds / baseline,
+            unit: "x",
+            baseline: { label: "psql \\copy", value: 1 },
+            target: `≤ ${times} x`,
+            meetsTarget: flowSeconds / baseline <= times,
+          });
+          results.push({
+            scenario,
+            metric: "CPU of the five services per flow",
+            value: percentile(cpuSeconds, 50),
+            unit: "s",
+          });
+        }
       }
     }
     for (const [name, service] of Object.entries(mesh.services)) {
@@ -101,6 +127,22 @@ async function runFlow(gatewayUrl: string, token: string, inventory: string, con
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/** CPU time (user and system) the mesh's service processes have used so far, in seconds. */
+function meshCpuSeconds(services: Record<string, { child: { pid?: number } } | undefined>): number {
+  let ticks = 0;
+  for (const service of Object.values(services)) {
+    const pid = service?.child.pid;
+    if (!pid) continue;
+    // /proc/<pid>/stat: fields 14 and 15 (utime, stime), counted after the command's closing parenthesis.
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]?.split(" ") ?? [];
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS_PER_SECOND;
+}
+
+/** USER_HZ: what /proc counts CPU time in on Linux. */
+const CLOCK_TICKS_PER_SECOND = 100;
 
 /** Peak resident set size (VmHWM) of a live process, in MB. */
 function peakRssMb(pid: number | undefined): number {

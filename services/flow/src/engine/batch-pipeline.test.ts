@@ -109,3 +109,137 @@ describe("batch spans", () => {
     ).toBe(true);
   });
 });
+
+/** A promise with its resolve and reject, to order a test's steps by hand. */
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<T>((ok, fail) => {
+    resolve = ok;
+    reject = fail;
+  });
+  return { promise, resolve, reject };
+}
+
+const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
+const onePerPage = async (after: number): Promise<Page<number> | undefined> =>
+  after >= 6 ? undefined : { first: after + 1, last: after + 1, items: [after + 1] };
+
+describe("pages stored side by side", () => {
+  it("stores each page as soon as it is processed, in any order, and commits them in page order", async () => {
+    const log: string[] = [];
+    const processed = new Map([1, 2, 3, 4, 5, 6].map((row) => [row, deferred<number>()]));
+    const stores = new Map([1, 2, 3, 4, 5, 6].map((row) => [row, deferred()]));
+    const run = runPipeline({
+      after: 0,
+      inFlight: 2,
+      stopping: () => false,
+      nextPage: onePerPage,
+      process: (page) => {
+        log.push(`process ${page.first}`);
+        return processed.get(page.first)?.promise as Promise<number>;
+      },
+      store: async (page) => {
+        log.push(`store ${page.first}`);
+        await stores.get(page.first)?.promise;
+        log.push(`stored ${page.first}`);
+      },
+      commit: async (page) => {
+        log.push(`commit ${page.first}`);
+      },
+    });
+    await tick();
+    expect(log).toEqual(["process 1", "process 2"]);
+    // Page 2 is processed first: stored at once, and page 3 goes to the agent before anything commits.
+    processed.get(2)?.resolve(2);
+    await tick();
+    expect(log).toEqual(["process 1", "process 2", "store 2", "process 3"]);
+    stores.get(2)?.resolve();
+    await tick();
+    expect(log).not.toContain("commit 2");
+    processed.get(1)?.resolve(1);
+    processed.get(3)?.resolve(3);
+    await tick();
+    // Two stores at once; page 2 still waits for page 1 to commit.
+    expect(log.filter((line) => line.startsWith("store "))).toEqual(["store 2", "store 1", "store 3"]);
+    expect(log).not.toContain("commit 2");
+    stores.get(3)?.resolve();
+    stores.get(1)?.resolve();
+    for (const row of [4, 5, 6]) {
+      await tick();
+      processed.get(row)?.resolve(row);
+      stores.get(row)?.resolve();
+    }
+    await run;
+    expect(log.filter((line) => line.startsWith("commit"))).toEqual([1, 2, 3, 4, 5, 6].map((row) => `commit ${row}`));
+    for (const row of [1, 2, 3, 4, 5, 6]) {
+      expect(log.indexOf(`stored ${row}`)).toBeLessThan(log.indexOf(`commit ${row}`));
+    }
+  });
+
+  it("keeps at most twice inFlight pages uncommitted", async () => {
+    let uncommitted = 0;
+    let most = 0;
+    const first = deferred<number>();
+    await Promise.all([
+      runPipeline({
+        after: 0,
+        inFlight: 2,
+        stopping: () => false,
+        nextPage: async (after) =>
+          after >= 20 ? undefined : { first: after + 1, last: after + 1, items: [after + 1] },
+        process: async (page) => {
+          uncommitted++;
+          most = Math.max(most, uncommitted);
+          // Page 1 is slow: the later ones pile up behind it, processed but not committed.
+          return page.first === 1 ? first.promise : page.first;
+        },
+        store: async () => {},
+        commit: async () => {
+          uncommitted--;
+        },
+      }),
+      tick().then(() => first.resolve(1)),
+    ]);
+    expect(most).toBe(4);
+  });
+
+  it("after a failure starts no further store and returns only once the stores under way have ended", async () => {
+    const log: string[] = [];
+    const slowStore = deferred();
+    const lateProcess = deferred<number>();
+    const run = runPipeline({
+      after: 0,
+      inFlight: 3,
+      stopping: () => false,
+      nextPage: async (after) => (after >= 3 ? undefined : { first: after + 1, last: after + 1, items: [after + 1] }),
+      process: async (page) => {
+        if (page.first === 1) throw new MeshError("INVALID_ARGUMENT", "bad batch");
+        if (page.first === 3) return lateProcess.promise;
+        return page.first;
+      },
+      store: async (page) => {
+        log.push(`store ${page.first}`);
+        await slowStore.promise;
+        log.push(`stored ${page.first}`);
+      },
+      commit: async (page) => {
+        log.push(`commit ${page.first}`);
+      },
+    });
+    let settled = false;
+    run
+      .catch(() => {})
+      .finally(() => {
+        settled = true;
+      });
+    await tick();
+    expect(log).toEqual(["store 2"]);
+    expect(settled).toBe(false);
+    slowStore.resolve();
+    await expect(run).rejects.toThrow("bad batch");
+    lateProcess.resolve(3);
+    await tick();
+    expect(log).toEqual(["store 2", "stored 2"]);
+  });
+});

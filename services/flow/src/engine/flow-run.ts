@@ -68,6 +68,34 @@ export async function fenced<T>(
   return result;
 }
 
+/**
+ * Runs `work` (a page's results, no progress and no events) in a transaction fenced at its end:
+ * just before committing it takes a shared lock on the flow's row and checks the flow is still
+ * running and leased to this engine. Several such transactions run side by side (shared locks do
+ * not wait for each other), and none holds the row while it writes. A pause, cancel or takeover
+ * committed before the check rolls it back with FlowInterrupted; one that comes after waits for
+ * the commit (its update needs the row), so a stale engine still never writes after losing the
+ * flow. The work must be idempotent: a redo writes the same rows again.
+ */
+export async function fencedAtCommit<T>(
+  run: FlowRun,
+  work: (trx: Transaction<FlowDatabase>) => Promise<T>,
+): Promise<T> {
+  return run.db.transaction().execute(async (trx) => {
+    const value = await work(trx);
+    const row = await trx
+      .selectFrom("flows")
+      .select("id")
+      .where("id", "=", run.flow.id)
+      .where("lease_owner", "=", run.settings.instanceId)
+      .where("status", "=", "running")
+      .forShare()
+      .executeTakeFirst();
+    if (!row) throw new FlowInterrupted("lease_lost");
+    return value;
+  });
+}
+
 /** Adds a notice for the user once, however often the phase that finds it runs. */
 export async function addNotice(trx: Transaction<FlowDatabase>, flowId: string, text: string): Promise<void> {
   await trx

@@ -3,7 +3,7 @@ import type { FlowPhaseName } from "@migrate/domain";
 import type { CallOptions } from "@migrate/grpc";
 import type { FlowDatabase } from "../db/flow-database.ts";
 import { callAgent } from "./agent-call.ts";
-import { type AgentClient, type Emit, type FlowRun, fenced } from "./flow-run.ts";
+import { type AgentClient, type Emit, type FlowRun, fenced, fencedAtCommit } from "./flow-run.ts";
 
 export interface PhaseProgress {
   processed: number;
@@ -25,6 +25,12 @@ export interface PhaseContext extends FlowRun {
    * and (every 10 %) a phase.progress event, all in one fenced transaction.
    */
   commit<T>(progress: PhaseProgress, work?: (trx: Transaction<FlowDatabase>, emit: Emit) => Promise<T>): Promise<T>;
+  /**
+   * Writes one page's results in a transaction of its own, fenced at its end, side by side with
+   * other pages' (no progress, no checkpoint, no events: `commit` moves those, in page order).
+   * The work must be idempotent, as a page written but not yet checkpointed is written again by a redo.
+   */
+  store<T>(work: (trx: Transaction<FlowDatabase>) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -50,6 +56,7 @@ export function createPhaseContext(
         (signal) => invoke(run.agent, { tenant: run.tenant, timeoutMs: run.settings.agentTimeoutMs, signal }),
         { attempts: run.settings.agentAttempts, signal: run.signal, stopping: run.stopping, logger: run.logger },
       ),
+    store: (work) => fencedAtCommit(run, work),
     commit: async (step, work) => {
       const total = step.total ?? context.total;
       const progress = total > 0 ? Math.min(100, Math.floor((step.processed * 100) / total)) : 0;

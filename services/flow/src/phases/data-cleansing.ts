@@ -3,7 +3,7 @@ import type { PhaseContext } from "../engine/phase-context.ts";
 import { countIssues } from "./count-issues.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
-import { storeCleansedBatch } from "./store-cleansed-batch.ts";
+import { addNotices, storeCleansedBatch } from "./store-cleansed-batch.ts";
 import { loadMappings, toFieldMapping } from "./stored-mappings.ts";
 
 /** Raw records + the approved mapping → canonical assets, with every change recorded. */
@@ -31,10 +31,11 @@ export const dataCleansing: PhaseDefinition = {
         ctx.call("CleanseRecords", (agent, options) =>
           agent.cleanseRecords({ flowId, mappings, records: page.items }, options),
         ),
+      store: (page, result) => ctx.store((trx) => storeCleansedBatch(trx, flowId, page, result)),
       commit: async (page, result) => {
         processed += page.items.length;
         await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, (trx) =>
-          storeCleansedBatch(trx, flowId, page, result),
+          addNotices(trx, flowId, result.notices),
         );
       },
       counts: (result) => ({ "flow.batch.assets": result.assets.length, "flow.batch.issues": result.issues.length }),

@@ -13,7 +13,7 @@ import { ensureMappings } from "./ensure-mappings.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { rawPage } from "./raw-pages.ts";
 import { replaceIssues } from "./replace-issues.ts";
-import { storeCleansedBatch } from "./store-cleansed-batch.ts";
+import { addNotices, storeCleansedBatch } from "./store-cleansed-batch.ts";
 import { toFieldMapping } from "./stored-mappings.ts";
 
 /**
@@ -61,6 +61,13 @@ export const dataValidation: PhaseDefinition = {
           cleansing: both.cleansing ?? create(CleanseRecordsResponseSchema),
         };
       },
+      // Each page's rows are written as soon as its answer is in, side by side with the others';
+      // the checkpoint (and the sums it carries) then moves over the pages in order.
+      store: (page, { validation, cleansing }) =>
+        ctx.store(async (trx) => {
+          await replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, validation.issues);
+          if (cleansing) await storeCleansedBatch(trx, flowId, page, cleansing);
+        }),
       commit: async (page, { validation: result, cleansing }) => {
         for (const column of result.personalDataColumns) personal.add(column);
         processed += page.items.length;
@@ -74,10 +81,8 @@ export const dataValidation: PhaseDefinition = {
           cleansed: cleanse,
           strategies: recommend,
         };
-        await ctx.commit({ processed, total, checkpoint }, async (trx) => {
-          await replaceIssues(trx, flowId, "data_validation", { from: page.first, to: page.last }, result.issues);
-          if (cleansing) await storeCleansedBatch(trx, flowId, page, cleansing);
-        });
+        const notices = cleansing?.notices ?? [];
+        await ctx.commit({ processed, total, checkpoint }, (trx) => addNotices(trx, flowId, notices));
       },
       counts: ({ validation, cleansing }) => ({
         "flow.batch.issues": validation.issues.length,

@@ -2,11 +2,11 @@ import { type MessageInitShape, toJson } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
 import { type AssetDocumentSchema, StrategyRecommendationSchema } from "@migrate/gen/agent/v1/agent_pb";
 import { type Page, runPipeline } from "../engine/batch-pipeline.ts";
-import { addNotice } from "../engine/flow-run.ts";
 import type { PhaseContext } from "../engine/phase-context.ts";
 import type { PhaseDefinition } from "./phase-definition.ts";
 import { planMigration } from "./plan-migration.ts";
 import { rowRangePage } from "./row-range-page.ts";
+import { addNotices } from "./store-cleansed-batch.ts";
 
 type AssetDocumentInit = MessageInitShape<typeof AssetDocumentSchema>;
 
@@ -34,7 +34,10 @@ export const strategyRecommendation: PhaseDefinition = {
         ctx.call("RecommendStrategies", (agent, options) =>
           agent.recommendStrategies({ flowId, assets: page.items }, options),
         ),
-      commit: async (page, result) => {
+      // Each page's strategies are written as soon as they are in (an update of its own rows,
+      // idempotent); the checkpoint then moves over the pages in order.
+      store: async (_page, result) => {
+        if (result.recommendations.length === 0) return;
         // One JSON parameter for the batch, unpacked by PostgreSQL (no per-element array escaping).
         const updates = JSON.stringify(
           result.recommendations.map((r) => ({
@@ -43,15 +46,18 @@ export const strategyRecommendation: PhaseDefinition = {
             detail: toJson(StrategyRecommendationSchema, r, { useProtoFieldName: true }),
           })),
         );
-        processed += page.items.length;
-        await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, async (trx) => {
-          // e.g. "LLM budget exhausted; heuristic provider used": the user must see it on the flow.
-          for (const notice of result.notices) await addNotice(trx, flowId, notice);
-          if (result.recommendations.length === 0) return;
+        await ctx.store(async (trx) => {
           await sql`update assets a set strategy = r.strategy, strategy_detail = r.detail
             from json_to_recordset(${updates}::json) as r(row_number integer, strategy text, detail jsonb)
             where a.flow_id = ${flowId} and a.row_number = r.row_number`.execute(trx);
         });
+      },
+      commit: async (page, result) => {
+        processed += page.items.length;
+        // e.g. "LLM budget exhausted; heuristic provider used": the user must see it on the flow.
+        await ctx.commit({ processed, total, checkpoint: { last_row: page.last } }, (trx) =>
+          addNotices(trx, flowId, result.notices),
+        );
       },
       counts: (result) => ({ "flow.batch.recommendations": result.recommendations.length }),
     });
