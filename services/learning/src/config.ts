@@ -19,6 +19,13 @@ export const learningConfigSchema = baseServiceSchema.extend({
   LEARNING_HNSW_EF_SEARCH: z.coerce.number().int().min(10).max(1_000).default(100),
   /** Connections one GetRecommendations call may search on at once (headers split between them). */
   LEARNING_SEARCH_PARALLELISM: z.coerce.number().int().min(1).max(16).default(2),
+  /**
+   * Correction writes in flight at once, each on its own connection; corrections arriving while
+   * all are busy are grouped into the next write (one statement, one commit).
+   */
+  LEARNING_WRITE_LANES: z.coerce.number().int().min(1).max(16).default(2),
+  /** Corrections per grouped write at most (one call's batch of up to 1,000 always goes whole). */
+  LEARNING_WRITE_GROUP_MAX: z.coerce.number().int().min(1).max(10_000).default(1_000),
   /** Rows re-embedded per transaction at start when the embedder changed. */
   LEARNING_REEMBED_BATCH: z.coerce.number().int().min(1).max(5_000).default(500),
   /** How often the times_used / last_used_at counters of recommended patterns are written. */

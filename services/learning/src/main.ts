@@ -10,6 +10,7 @@ import type { LearningDatabase } from "./db/learning-database.ts";
 import { learningMigrations } from "./db/migrations/index.ts";
 import { createEmbedder } from "./embeddings/create-embedder.ts";
 import { reembedPatterns } from "./maintenance/reembed-patterns.ts";
+import { createCorrectionWriter } from "./patterns/correction-writer.ts";
 import { usageRecorder } from "./patterns/usage-recorder.ts";
 import { vectorSearchSettings } from "./patterns/vector-search.ts";
 import { createLearningMetrics } from "./server/learning-metrics.ts";
@@ -39,6 +40,10 @@ const metricsServer = await startMetricsServer({ port: config.METRICS_PORT, host
 
 const embedder = createEmbedder(config, logger, () => metrics.embeddingFallbacks.inc());
 const usage = usageRecorder(database.db, logger, config.LEARNING_USAGE_FLUSH_MS);
+const corrections = createCorrectionWriter(database.db, embedder, {
+  lanes: config.LEARNING_WRITE_LANES,
+  maxGroupCorrections: config.LEARNING_WRITE_GROUP_MAX,
+});
 
 const credentials = createMeshCredentials({ secret: config.MESH_SECRET, issuer: "learning" });
 const grpcServer = await startGrpcServer({
@@ -57,6 +62,7 @@ const grpcServer = await startGrpcServer({
         embedder,
         usage,
         searchParallelism: config.LEARNING_SEARCH_PARALLELISM,
+        corrections,
       }),
       logger,
       { credentials, registry },

@@ -5,6 +5,7 @@ import type { ServiceImpl } from "@migrate/grpc";
 import type { LearningDatabase } from "../db/learning-database.ts";
 import type { Embedder } from "../embeddings/embedder.ts";
 import { dominantShape } from "../embeddings/value-shape.ts";
+import type { CorrectionWriter } from "../patterns/correction-writer.ts";
 import { deletePattern } from "../patterns/delete-pattern.ts";
 import { findSimilarPatterns } from "../patterns/find-similar-patterns.ts";
 import { listPatterns } from "../patterns/list-patterns.ts";
@@ -15,7 +16,6 @@ import { readCorrection } from "../patterns/read-correction.ts";
 import { findEvidence, rankTargets } from "../patterns/recommend-targets.ts";
 import { FEEDBACK_OUTCOMES, type FeedbackOutcome, recordFeedback } from "../patterns/record-feedback.ts";
 import { sourceKey } from "../patterns/source-key.ts";
-import { storeCorrections } from "../patterns/store-corrections.ts";
 import type { UsageRecorder } from "../patterns/usage-recorder.ts";
 
 const DEFAULT_LIMIT = 100;
@@ -32,11 +32,13 @@ export interface LearningServiceDeps {
   /** pgvector's hnsw.ef_search for every kNN query. */
   /** Statements (connections) one GetRecommendations call may spread its headers over. */
   searchParallelism: number;
+  /** Stores corrections, grouping concurrent callers' (createCorrectionWriter). */
+  corrections: CorrectionWriter;
 }
 
 /** The `LearningService` handlers; every query is scoped by the caller's client account (and engagement). */
 export function learningServiceImpl(deps: LearningServiceDeps): ServiceImpl<typeof LearningService.method> {
-  const { db, embedder, usage, searchParallelism } = deps;
+  const { db, embedder, usage, searchParallelism, corrections } = deps;
   return {
     async listPatterns(request, ctx) {
       // Empty lists every type (unlike the other calls, where empty means field_mapping).
@@ -53,7 +55,11 @@ export function learningServiceImpl(deps: LearningServiceDeps): ServiceImpl<type
 
     async learnFromCorrection(request, ctx) {
       const input = readCorrection(request.correction, ctx.tenant);
-      const { stored, rejected } = await storeCorrections(db, embedder, ctx.tenant, createdBy(ctx.tenant), [input]);
+      const { stored, rejected } = await corrections.store({
+        scope: ctx.tenant,
+        createdBy: createdBy(ctx.tenant),
+        corrections: [input],
+      });
       const [first] = stored;
       if (!first) throw new MeshError("INTERNAL", "the correction was not stored");
       return {
@@ -72,7 +78,11 @@ export function learningServiceImpl(deps: LearningServiceDeps): ServiceImpl<type
         });
       }
       const inputs = request.corrections.map((c, i) => readCorrection(c, ctx.tenant, `corrections[${i}].`));
-      const { stored, rejected } = await storeCorrections(db, embedder, ctx.tenant, createdBy(ctx.tenant), inputs);
+      const { stored, rejected } = await corrections.store({
+        scope: ctx.tenant,
+        createdBy: createdBy(ctx.tenant),
+        corrections: inputs,
+      });
       return {
         results: stored.map((item) => ({ pattern: patternMessage(item.row), merged: item.merged })),
         rejectedCount: rejected.length,

@@ -8,6 +8,7 @@ import { dropPerRowCopies } from "./2026_11_27_0006_drop_per_row_copies.ts";
 import { storeChangesAsJson } from "./2026_11_27_0007_store_changes_as_json.ts";
 import { assetsRoomForUpdates } from "./2026_11_27_0008_assets_room_for_updates.ts";
 import { fieldMappingSibling } from "./2026_12_05_0009_field_mapping_sibling.ts";
+import { flowsTenantStatusIndex } from "./2026_12_06_0010_flows_tenant_status_index.ts";
 
 /** Every migration of the `flow` schema, keyed by its frozen, date-prefixed name. */
 export const flowMigrations: Record<string, Migration> = {
@@ -20,4 +21,5 @@ export const flowMigrations: Record<string, Migration> = {
   "2026_11_27_0007_store_changes_as_json": storeChangesAsJson,
   "2026_11_27_0008_assets_room_for_updates": assetsRoomForUpdates,
   "2026_12_05_0009_field_mapping_sibling": fieldMappingSibling,
+  "2026_12_06_0010_flows_tenant_status_index": flowsTenantStatusIndex,
 };
