@@ -190,9 +190,7 @@ describe("one trace across the mesh", () => {
     for (const span of pg) expect(serviceOf(parentOf(span) as ReceivedSpan)).toBe(serviceOf(span));
     const createServer = trace.find((span) => span.kind === SERVER && span.name.endsWith("CreateFlow"));
     // A small upload is stored by one statement (flow, records, phases and event: WITH ... INSERT).
-    const writes = pg.filter(
-      (span) => span.parentSpanId === createServer?.spanId && /INSERT|WITH/.test(span.name),
-    );
+    const writes = pg.filter((span) => span.parentSpanId === createServer?.spanId && /INSERT|WITH/.test(span.name));
     expect(writes.length).toBeGreaterThanOrEqual(1);
   });
 
