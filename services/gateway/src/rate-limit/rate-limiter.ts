@@ -95,10 +95,10 @@ export function createRateLimiter(
   const counts = new Map<string, WindowCount>();
   let flushTimer: NodeJS.Timeout | undefined;
 
-  /** Adds `amounts` to the keys in one round trip; the windows' new totals. */
   // A defined command goes by its SHA (EVALSHA), not with the script's text each time.
   if (!("migrateRateCount" in redis)) redis.defineCommand("migrateRateCount", { lua: COUNT });
   const counter = redis as Redis & { migrateRateCount(...args: (string | number)[]): Promise<number[]> };
+  /** Adds `amounts` to the keys in one round trip; the windows' new totals. */
   const send = (keys: string[], amounts: number[]): Promise<number[]> =>
     counter.migrateRateCount(keys.length, ...keys, WINDOW_MS + 5_000, ...amounts);
 
