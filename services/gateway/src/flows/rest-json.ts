@@ -14,9 +14,16 @@ export function restJson<Desc extends DescMessage>(schema: Desc, message: Messag
 /** The lowercase public name of an enum value (`FlowPhase.DATA_IMPORT` → `data_import`); null for 0. */
 export function enumName(desc: DescEnum, value: number): string | null {
   if (value === 0) return null;
-  const found = desc.value[value];
-  return found ? found.localName.toLowerCase() : null;
+  let names = enumNames.get(desc);
+  if (!names) {
+    names = new Map(desc.values.map((entry) => [entry.number, entry.localName.toLowerCase()]));
+    enumNames.set(desc, names);
+  }
+  return names.get(value) ?? null;
 }
+
+// Each enum's lowercase names, made once: a list page names every phase's status and phase.
+const enumNames = new WeakMap<DescEnum, Map<number, string>>();
 
 type Fields = Record<string, unknown>;
 type Converter = (message: Fields) => Record<string, unknown>;
