@@ -57,12 +57,14 @@ describe("a batch's record loop", () => {
   });
 
   it("counts only time spent in its loops, not waits between them (an LLM's answer)", async () => {
-    const budget = new BatchBudget({ work: "validation", budgetMs: 150 });
+    // Two loops of about 60 ms each fit a 400 ms budget with room for a loaded machine; the
+    // 600 ms wait between them would not, were it counted.
+    const budget = new BatchBudget({ work: "validation", budgetMs: 400 });
     await budget.run(busy(1, 60));
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await new Promise((resolve) => setTimeout(resolve, 600));
     await expect(budget.run(busy(1, 60))).resolves.toBe(60);
     // The budget is shared by the agents of one call: a third loop goes over it.
-    await expect(budget.run(busy(1, 120))).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
+    await expect(budget.run(busy(1, 400))).rejects.toMatchObject({ code: "PAYLOAD_TOO_LARGE" });
   });
 
   it("stops when the caller has gone (cancelled or past its deadline)", async () => {
