@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { Metadata } from "@grpc/grpc-js";
 import type { MsgHdrs } from "@nats-io/nats-core";
 import { type Context, context, ROOT_CONTEXT, type TextMapGetter, type TextMapSetter } from "@opentelemetry/api";
@@ -35,6 +36,13 @@ const headerReaderGetter: TextMapGetter<HeaderReader> = {
   get: (h, key) => h.get(key) ?? undefined,
   keys: (h) => [...h.keys()],
 };
+const incomingGetter: TextMapGetter<IncomingHttpHeaders> = {
+  get: (h, key) => {
+    const value = h[key];
+    return Array.isArray(value) ? value[0] : value;
+  },
+  keys: (h) => Object.keys(h),
+};
 const recordSetter: TextMapSetter<TraceCarrier> = {
   set: (c, key, value) => {
     c[key] = value;
@@ -63,6 +71,11 @@ export function extractNatsHeaders(headers: MsgHdrs | undefined, base: Context =
 /** The caller's W3C context from fetch-style HTTP headers (`traceparent`, `tracestate`). */
 export function extractHttpHeaders(headers: HeaderReader, base: Context = context.active()): Context {
   return propagator.extract(base, headers, headerReaderGetter);
+}
+
+/** The caller's W3C context from a Node server's incoming request headers. */
+export function extractIncomingHeaders(headers: IncomingHttpHeaders, base: Context = ROOT_CONTEXT): Context {
+  return propagator.extract(base, headers, incomingGetter);
 }
 
 /** Captures the active context at commit time, for the outbox relay to continue later. */

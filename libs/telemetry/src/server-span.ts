@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { type Context, context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
-import { extractHttpHeaders, type HeaderReader } from "./propagation.ts";
+import { type Context, context, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { extractHttpHeaders, extractIncomingHeaders, type HeaderReader } from "./propagation.ts";
 import { recordSpanError } from "./record-span-error.ts";
 
 export type SpanAttributes = Record<string, string | number | boolean>;
@@ -16,7 +16,7 @@ const tracer = trace.getTracer("@migrate/telemetry");
  */
 export function inHttpServerSpan(req: IncomingMessage, res: ServerResponse, handle: () => void): void {
   const method = req.method ?? "GET";
-  const parent: Context = extractHttpHeaders(incomingHeaders(req), ROOT_CONTEXT);
+  const parent: Context = extractIncomingHeaders(req.headers);
   const span = tracer.startSpan(
     method,
     {
@@ -39,17 +39,6 @@ export function inHttpServerSpan(req: IncomingMessage, res: ServerResponse, hand
 function pathOf(url: string): string {
   const query = url.indexOf("?");
   return query < 0 ? url : url.slice(0, query);
-}
-
-/** Node's incoming headers as the propagator reads them (only `traceparent` and `tracestate`). */
-function incomingHeaders(req: IncomingMessage): HeaderReader {
-  return {
-    get: (name) => {
-      const value = req.headers[name];
-      return (Array.isArray(value) ? value[0] : value) ?? null;
-    },
-    keys: () => Object.keys(req.headers),
-  };
 }
 
 /**
