@@ -6,10 +6,12 @@
  * instrumentations' own per-call work) and tracing exporting every span (100 %, http/protobuf)
  * to an OTLP receiver on loopback. The baseline is a bare `node:http` server (bench/bare-server.ts)
  * that verifies the same kind of token and reads the flow's row by primary key: the practical
- * limit of this machine. Load comes from autocannon in its own process (64 keep-alive
- * connections); short measured windows rotate between the five targets so a drift of the machine
+ * limit of this machine. A second baseline puts one bare grpc-js hop between the two halves of
+ * that server (bench/bare-grpc-pair.ts): the floor for any design whose read crosses gRPC, as
+ * the mesh's does. Load comes from autocannon in its own process (64 keep-alive
+ * connections); short measured windows rotate between the six targets so a drift of the machine
  * weighs on all alike. CPU per request is read from /proc for the serving processes only (the
- * five services, or the bare server), the load generator and the OTLP receiver excluded.
+ * five services, or the bare processes), the load generator and the OTLP receiver excluded.
  * Also reported: the start-up of the flow and gateway services with tracing off and on.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -32,7 +34,7 @@ const WITH_TRACING = process.env.BENCH_API_TRACING !== "0";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const AUTOCANNON = fileURLToPath(new URL("../node_modules/autocannon/autocannon.js", import.meta.url));
 
-type Label = "bare" | "off" | "sampled" | "unsampled" | "full";
+type Label = "bare" | "pair" | "off" | "sampled" | "unsampled" | "full";
 
 interface Target {
   label: Label;
@@ -52,7 +54,7 @@ interface Target {
 export async function run(): Promise<BenchResult[]> {
   const receiver = await startOtlpReceiver({ decode: false });
   const meshes: Mesh[] = [];
-  let bare: ChildProcess | undefined;
+  const bares: ChildProcess[] = [];
   try {
     const targets: Target[] = [];
     const labels = WITH_TRACING ? (["off", "sampled", "unsampled", "full"] as const) : (["off"] as const);
@@ -63,15 +65,17 @@ export async function run(): Promise<BenchResult[]> {
     }
     const off = targets[0] as Target;
     const started = await startBare(meshes[0] as Mesh, off);
-    bare = started.child;
-    targets.unshift(started.target);
+    bares.push(started.child);
+    const floor = await startPair(meshes[0] as Mesh, off);
+    bares.push(...floor.children);
+    targets.unshift(started.target, floor.target);
     // Warm all (JIT, pools, keep-alive connections), then rotate short measured windows.
     for (const target of targets) await measure(target, 2, false);
     for (let round = 0; round < ROUNDS; round++) {
       for (let i = 0; i < targets.length; i++)
         await measure(targets[(round + i) % targets.length] as Target, WINDOW_SECONDS, true);
     }
-    const [baseline, , sampled, unsampled, full] = targets as [Target, Target, Target, Target, Target];
+    const [baseline, pair, , sampled, unsampled, full] = targets as [Target, Target, Target, Target, Target, Target];
     const rps = (target: Target) => target.requests / target.seconds;
     const cpu = (target: Target) => target.cpuMs / target.requests;
     const p99 = (target: Target) => percentile(target.p99s, 50);
@@ -114,6 +118,21 @@ export async function run(): Promise<BenchResult[]> {
         meetsTarget: cpu(off) <= 0.35,
       },
     ];
+    // The floor of one gRPC hop: how much of the gap to the bare server is the transport itself.
+    const pairLabel = "bare node:http + jose → grpc-js → pg (two processes, JSON bodies), same run";
+    for (const [metric, value, floor, unit] of [
+      ["throughput", rps(off), rps(pair), "req/s"],
+      ["p99 latency (median of the windows)", p99(off), p99(pair), "ms"],
+      ["Node CPU per request (the five services; pair: its two processes)", cpu(off), cpu(pair), "ms"],
+    ] as const) {
+      results.push({
+        scenario: `${scenario}, tracing off, against one bare gRPC hop`,
+        metric,
+        value,
+        unit,
+        baseline: { label: pairLabel, value: floor },
+      });
+    }
     if (!WITH_TRACING) return results;
     const tracingBaseline = { label: "tracing off, same run", value: rps(off) };
     for (const [target, sampling, limit] of [
@@ -167,7 +186,7 @@ export async function run(): Promise<BenchResult[]> {
     });
     return results;
   } finally {
-    bare?.kill("SIGTERM");
+    for (const child of bares) child.kill("SIGTERM");
     for (const mesh of meshes) await mesh.stop();
     await receiver.close();
     for (const mesh of meshes) await dropMeshState(mesh);
@@ -175,10 +194,10 @@ export async function run(): Promise<BenchResult[]> {
 }
 
 async function prepareMesh(
-  label: Exclude<Label, "bare">,
+  label: Exclude<Label, "bare" | "pair">,
   receiver: OtlpReceiver,
 ): Promise<{ mesh: Mesh; target: Target }> {
-  const tracing: Record<Exclude<Label, "bare">, Record<string, string>> = {
+  const tracing: Record<Exclude<Label, "bare" | "pair">, Record<string, string>> = {
     off: {},
     sampled: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER_ARG: SAMPLED_ARG },
     unsampled: { OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_TRACES_SAMPLER: "always_off" },
@@ -225,12 +244,42 @@ async function startBare(mesh: Mesh, off: Target): Promise<{ child: ChildProcess
     },
     stdio: ["ignore", "pipe", "inherit"],
   });
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());
-    child.once("exit", (code) => reject(new Error(`bare server exited (${code})`)));
-  });
+  await listening(child, "bare server");
   const url = `http://127.0.0.1:${port}/v1/flows/${off.url.split("/").at(-1)}`;
   return { child, target: { ...emptyTarget("bare", url, off.token), pids: () => (child.pid ? [child.pid] : []) } };
+}
+
+/** The bare gRPC pair (bench/bare-grpc-pair.ts) on the same schema, flow and token. */
+async function startPair(mesh: Mesh, off: Target): Promise<{ children: ChildProcess[]; target: Target }> {
+  const port = (await freePortBase()) + 2;
+  const children: ChildProcess[] = [];
+  for (const role of ["store", "front"]) {
+    const child = spawn(process.execPath, ["bench/bare-grpc-pair.ts"], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ROLE: role,
+        PORT: `${port}`,
+        GRPC_PORT: `${port + 1}`,
+        JWT_SECRET: mesh.jwtSecret,
+        DATABASE_URL: mesh.env.flow.DATABASE_URL,
+        DATABASE_SCHEMA: mesh.env.flow.DATABASE_SCHEMA,
+      },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    children.push(child);
+    await listening(child, `bare gRPC ${role}`);
+  }
+  const url = `http://127.0.0.1:${port}/v1/flows/${off.url.split("/").at(-1)}`;
+  const pids = () => children.flatMap((child) => (child.pid ? [child.pid] : []));
+  return { children, target: { ...emptyTarget("pair", url, off.token), pids } };
+}
+
+function listening(child: ChildProcess, name: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("listening") && resolve());
+    child.once("exit", (code) => reject(new Error(`${name} exited (${code})`)));
+  });
 }
 
 function emptyTarget(label: Label, url: string, token: string): Omit<Target, "pids"> {
