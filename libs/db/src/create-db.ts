@@ -1,5 +1,6 @@
 import { Kysely, PostgresDialect } from "kysely";
 import pg from "pg";
+import { traceQueries } from "./query-spans.ts";
 
 // int8 (counts, bigint ids) as numbers: the mesh's counts stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
@@ -28,6 +29,12 @@ export function createDb<DB>(options: {
   settings?: Record<string, string | number>;
 }): Database<DB> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
+  const url = new URL(options.url);
+  const connection = {
+    database: decodeURIComponent(url.pathname.slice(1)),
+    host: url.hostname,
+    port: Number(url.port || 5432),
+  };
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
@@ -43,7 +50,10 @@ export function createDb<DB>(options: {
   // A checked-out client whose connection dies (failover, pg_terminate_backend) emits 'error' too,
   // and the pool listens only to idle ones: without this listener that event stops the process.
   // Its running query fails on its own, and the pool discards the client when it is released.
-  pool.on("connect", (client) => client.on("error", (error) => options.onConnectionError?.(error)));
+  pool.on("connect", (client) => {
+    client.on("error", (error) => options.onConnectionError?.(error));
+    traceQueries(client, connection);
+  });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

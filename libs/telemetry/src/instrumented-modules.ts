@@ -1,11 +1,9 @@
 /** The instrumentations the mesh knows, by the short names OTEL_NODE_*_INSTRUMENTATIONS use. */
-export type InstrumentationName = "pg" | "ioredis" | "pino";
+export type InstrumentationName = "ioredis";
 
 /** What each instrumentation patches when it is imported from ESM. */
 const MODULES: Record<InstrumentationName, string[]> = {
-  pg: ["pg"],
   ioredis: ["ioredis"],
-  pino: ["pino"],
 };
 
 const list = (value: string | undefined) =>
@@ -28,7 +26,7 @@ export function enabledInstrumentations(env: NodeJS.ProcessEnv = process.env): I
 /**
  * The modules the loader hook wraps: exactly those the enabled instrumentations patch when they
  * are imported from ESM. Everything else loads untouched, which keeps start-up fast; their
- * CommonJS internals (pg-pool, grpc-js's files) are patched through require hooks instead.
+ * CommonJS internals are patched through require hooks instead.
  */
 export function instrumentedModules(env: NodeJS.ProcessEnv = process.env): string[] {
   return enabledInstrumentations(env).flatMap((name) => MODULES[name]);

@@ -1,0 +1,56 @@
+import { recordSpanError } from "@migrate/telemetry";
+import { type Attributes, SpanKind, trace } from "@opentelemetry/api";
+import type pg from "pg";
+
+const tracer = trace.getTracer("@migrate/db");
+
+// The statement is the SQL (values are never recorded); a generated bulk statement stays bounded.
+const MAX_TEXT = 2_048;
+
+/**
+ * Gives each query `client` runs a client span, but only under a span that is recorded. The pg
+ * instrumentation this replaces made its span, attributes and callback bindings for every query,
+ * sampled or not: with nothing sampled that was most of tracing's cost on a database read. Spans
+ * keep its names and attributes (`pg.query:<VERB> <database>`, `db.system`, `db.namespace`,
+ * `db.query.text`). Callback and streaming queries (a cursor, COPY) pass through untraced: kysely,
+ * the mesh's only caller, runs every statement as a promise.
+ */
+export function traceQueries(client: pg.PoolClient, connection: { database: string; host: string; port: number }) {
+  const query = client.query as (...args: unknown[]) => unknown;
+  const base: Attributes = {
+    "db.system": "postgresql",
+    "db.system.name": "postgresql",
+    "db.namespace": connection.database,
+    "server.address": connection.host,
+    "server.port": connection.port,
+  };
+  const traced = function (this: pg.PoolClient, ...args: unknown[]) {
+    const first = args[0] as { text?: unknown; submit?: unknown } | string | undefined;
+    const untraced =
+      !trace.getActiveSpan()?.isRecording() ||
+      typeof args.at(-1) === "function" ||
+      (typeof first === "object" && typeof first?.submit === "function");
+    if (untraced) return query.apply(this, args);
+    const text = typeof first === "string" ? first : typeof first?.text === "string" ? first.text : "";
+    const span = tracer.startSpan(`pg.query:${verb(text)} ${connection.database}`, {
+      kind: SpanKind.CLIENT,
+      attributes: { ...base, "db.operation.name": verb(text), "db.query.text": text.slice(0, MAX_TEXT) },
+    });
+    const result = query.apply(this, args) as Promise<unknown>;
+    result.then(
+      () => span.end(),
+      (error: unknown) => {
+        recordSpanError(span, error, { fault: true });
+        span.end();
+      },
+    );
+    return result;
+  };
+  client.query = traced as typeof client.query;
+}
+
+/** The statement's first word, upper-cased (SELECT, INSERT, WITH...), as the instrumentation named it. */
+function verb(text: string): string {
+  const match = /^\s*([A-Za-z]+)/.exec(text);
+  return match ? (match[1] as string).toUpperCase() : "QUERY";
+}
