@@ -35,10 +35,13 @@ export function inHttpServerSpan(req: IncomingMessage, res: ServerResponse, hand
   context.with(trace.setSpan(parent, span), handle);
 }
 
+// Node admits request lines up to its 16 KiB header limit; a span keeps no more of one than this.
+const MAX_PATH = 1_024;
+
 /** The request's path without its query, which may hold values that have no place in a trace. */
 function pathOf(url: string): string {
   const query = url.indexOf("?");
-  return query < 0 ? url : url.slice(0, query);
+  return (query < 0 ? url : url.slice(0, query)).slice(0, MAX_PATH);
 }
 
 /**

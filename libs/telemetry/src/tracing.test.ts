@@ -7,7 +7,7 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { InMemorySpanExporter, SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { UnpatchedEmitterContextManager } from "./context-manager.ts";
-import { inServerSpan, nameServerSpan, recordSpanError, serviceResourceAttributes } from "./index.ts";
+import { inHttpServerSpan, inServerSpan, nameServerSpan, recordSpanError, serviceResourceAttributes } from "./index.ts";
 import { decodeOtlpTraces } from "./testing/index.ts";
 
 const exporter = new InMemorySpanExporter();
@@ -117,6 +117,22 @@ describe("server spans", () => {
     expect(span?.spanContext().traceId).toBe("4bf92f3577b34da6a3ce929d0e0e4736");
     expect(span?.parentSpanContext?.spanId).toBe("00f067aa0ba902b7");
     expect(span?.status.code).toBe(SpanStatusCode.ERROR);
+  });
+
+  it("keeps a request's path on its span without the query, and no more than 1 KiB of it", async () => {
+    const server = createServer((req, res) => inHttpServerSpan(req, res, () => res.end("ok")));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const long = `/v1/flows/${"x".repeat(5_000)}`;
+      for (const path of ["/v1/flows?token=secret", `${long}?q=1`])
+        await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+      const paths = (await finished()).map((span) => span.attributes["url.path"]);
+      expect(paths).toEqual(["/v1/flows", long.slice(0, 1_024)]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   });
 });
 
