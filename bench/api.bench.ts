@@ -168,6 +168,23 @@ export async function run(): Promise<BenchResult[]> {
         },
       );
     }
+    // Whether the traced meshes' exporters kept up: the share of traced requests whose spans
+    // reached the receiver. Counted after the timed windows, each mesh alone, so the receiver's
+    // decoding never weighs on a measured window.
+    receiver.setDecode(true);
+    for (const [target, mesh, ratio] of [
+      [sampled, meshes[1], Number(SAMPLED_ARG)],
+      [full, meshes[3], 1],
+    ] as const) {
+      const delivered = await deliveredShare(target, mesh as Mesh, ratio, receiver);
+      results.push({
+        scenario: `${scenario}, tracing at ${ratio * 100} % sampling, ${WINDOW_SECONDS} s alone`,
+        metric: "traced requests whose spans reached the collector",
+        value: delivered * 100,
+        unit: "%",
+      });
+    }
+    receiver.setDecode(false);
     for (const [service, startup] of Object.entries(await startupSeconds(meshes[0] as Mesh, receiver))) {
       results.push({
         scenario: `${service} service start-up (spawn to its ready log line, median of 3)`,
@@ -346,8 +363,37 @@ async function timeToReady(service: string, env: Record<string, string>, ready: 
   }
 }
 
-/** One autocannon run of `seconds` on the target; counted only when `record`. */
-async function measure(target: Target, seconds: number, record: boolean): Promise<void> {
+/**
+ * One window of load on a traced mesh, then the flow service's GetFlow server spans that arrive
+ * until the exporters have been quiet for longer than their 5 s schedule, against the requests
+ * that window sampled (`ratio` of them, for a new trace each).
+ */
+async function deliveredShare(target: Target, mesh: Mesh, ratio: number, receiver: OtlpReceiver): Promise<number> {
+  const flowPid = mesh.services.flow?.child.pid;
+  const isFlowRead = (span: OtlpReceiver["spans"][number]) =>
+    span.kind === 2 && span.name.endsWith("/GetFlow") && Number(span.resource["process.pid"]) === flowPid;
+  await quiet(receiver);
+  const before = receiver.spans.filter(isFlowRead).length;
+  const requests = await measure(target, WINDOW_SECONDS, false);
+  await quiet(receiver);
+  const received = receiver.spans.filter(isFlowRead).length - before;
+  return received / (requests * ratio);
+}
+
+/** Waits until no export has arrived for 7 s (the batch processor exports at least every 5 s). */
+async function quiet(receiver: OtlpReceiver): Promise<void> {
+  let seen = -1;
+  while (seen !== receiver.stats.requests) {
+    seen = receiver.stats.requests;
+    await new Promise((resolve) => setTimeout(resolve, 7_000));
+  }
+}
+
+/**
+ * One autocannon run of `seconds` on the target, counted only when `record`. Returns the requests
+ * sent, those still in flight when the window closed included (the server handles them too).
+ */
+async function measure(target: Target, seconds: number, record: boolean): Promise<number> {
   const cpuBefore = cpuMs(target.pids());
   const { stdout } = await promisify(execFile)(
     process.execPath,
@@ -366,7 +412,7 @@ async function measure(target: Target, seconds: number, record: boolean): Promis
   );
   const cpuAfter = cpuMs(target.pids());
   const result = JSON.parse(stdout) as {
-    requests: { total: number };
+    requests: { total: number; sent: number };
     duration: number;
     latency: { p50: number; p99: number };
     errors: number;
@@ -374,12 +420,13 @@ async function measure(target: Target, seconds: number, record: boolean): Promis
   };
   if (result.errors > 0 || result.non2xx > 0)
     throw new Error(`${target.label}: ${result.errors} errors, ${result.non2xx} non-2xx answers`);
-  if (!record) return;
+  if (!record) return result.requests.sent;
   target.requests += result.requests.total;
   target.seconds += result.duration;
   target.p50s.push(result.latency.p50);
   target.p99s.push(result.latency.p99);
   target.cpuMs += cpuAfter - cpuBefore;
+  return result.requests.sent;
 }
 
 /**

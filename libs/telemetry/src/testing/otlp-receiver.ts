@@ -9,6 +9,8 @@ export interface OtlpReceiver {
   spans: ReceivedSpan[];
   /** Export requests answered, and spans counted (decoded or not). */
   stats: { requests: number; bytes: number };
+  /** Starts or stops decoding what arrives (a benchmark decodes only in its counting window). */
+  setDecode(on: boolean): void;
   /** Resolves with the spans once `done(spans)` holds; rejects after `timeoutMs`. */
   waitFor(done: (spans: ReceivedSpan[]) => boolean, timeoutMs?: number): Promise<ReceivedSpan[]>;
   close(): Promise<void>;
@@ -20,7 +22,7 @@ export interface OtlpReceiver {
  * ExportTraceServiceResponse, so exporters never retry.
  */
 export async function startOtlpReceiver(options: { decode?: boolean; host?: string } = {}): Promise<OtlpReceiver> {
-  const decode = options.decode ?? true;
+  let decode = options.decode ?? true;
   const spans: ReceivedSpan[] = [];
   const stats = { requests: 0, bytes: 0 };
   const waiters = new Set<() => void>();
@@ -52,6 +54,9 @@ export async function startOtlpReceiver(options: { decode?: boolean; host?: stri
     url: `http://127.0.0.1:${port}`,
     spans,
     stats,
+    setDecode: (on) => {
+      decode = on;
+    },
     waitFor: (done, timeoutMs = 15_000) =>
       new Promise((resolve, reject) => {
         const check = () => {
