@@ -77,7 +77,7 @@ async function watchToEnd(flowId: string, deadlineMs = 240_000): Promise<Streame
     const res = await api(`/v1/flows/${flowId}/events`, { headers: last ? { "last-event-id": last } : {} }).catch(
       () => undefined,
     );
-    if (!res || res.status !== 200) {
+    if (res?.status !== 200) {
       await res?.body?.cancel();
       await new Promise((resolve) => setTimeout(resolve, 300));
       continue;

@@ -6,7 +6,7 @@
  */
 import { TelemetryService } from "@migrate/gen/telemetry/v1/telemetry_pb";
 import { checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { dropMeshState, freePortBase, type Mesh, meshCredentials, startMesh } from "@migrate/launcher";
+import { dropMeshState, freePortBase, type Mesh, startMesh } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signDevToken } from "../src/auth/dev-token.ts";
 
