@@ -29,12 +29,6 @@ export function createDb<DB>(options: {
   settings?: Record<string, string | number>;
 }): Database<DB> {
   if (!SCHEMA_NAME.test(options.schema)) throw new Error(`invalid schema name ${JSON.stringify(options.schema)}`);
-  const url = new URL(options.url);
-  const connection = {
-    database: decodeURIComponent(url.pathname.slice(1)),
-    host: url.hostname,
-    port: Number(url.port || 5432),
-  };
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolMax ?? 10,
@@ -52,7 +46,7 @@ export function createDb<DB>(options: {
   // Its running query fails on its own, and the pool discards the client when it is released.
   pool.on("connect", (client) => {
     client.on("error", (error) => options.onConnectionError?.(error));
-    traceQueries(client, connection);
+    traceQueries(client);
   });
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return {

@@ -15,14 +15,16 @@ const MAX_TEXT = 2_048;
  * `db.query.text`). Callback and streaming queries (a cursor, COPY) pass through untraced: kysely,
  * the mesh's only caller, runs every statement as a promise.
  */
-export function traceQueries(client: pg.PoolClient, connection: { database: string; host: string; port: number }) {
+export function traceQueries(client: pg.PoolClient): void {
   const query = client.query as (...args: unknown[]) => unknown;
+  // Where the client connected, as pg parsed it from the connection string.
+  const database = client.database ?? "";
   const base: Attributes = {
     "db.system": "postgresql",
     "db.system.name": "postgresql",
-    "db.namespace": connection.database,
-    "server.address": connection.host,
-    "server.port": connection.port,
+    "db.namespace": database,
+    "server.address": client.host,
+    "server.port": client.port,
   };
   const traced = function (this: pg.PoolClient, ...args: unknown[]) {
     const first = args[0] as { text?: unknown; submit?: unknown } | string | undefined;
@@ -32,18 +34,23 @@ export function traceQueries(client: pg.PoolClient, connection: { database: stri
       (typeof first === "object" && typeof first?.submit === "function");
     if (untraced) return query.apply(this, args);
     const text = typeof first === "string" ? first : typeof first?.text === "string" ? first.text : "";
-    const span = tracer.startSpan(`pg.query:${verb(text)} ${connection.database}`, {
+    const operation = verb(text);
+    const span = tracer.startSpan(`pg.query:${operation} ${database}`, {
       kind: SpanKind.CLIENT,
-      attributes: { ...base, "db.operation.name": verb(text), "db.query.text": text.slice(0, MAX_TEXT) },
+      attributes: { ...base, "db.operation.name": operation, "db.query.text": text.slice(0, MAX_TEXT) },
     });
-    const result = query.apply(this, args) as Promise<unknown>;
-    result.then(
-      () => span.end(),
-      (error: unknown) => {
-        recordSpanError(span, error, { fault: true });
-        span.end();
-      },
-    );
+    const failed = (error: unknown) => {
+      recordSpanError(span, error, { fault: true });
+      span.end();
+    };
+    let result: Promise<unknown>;
+    try {
+      result = query.apply(this, args) as Promise<unknown>;
+    } catch (error) {
+      failed(error);
+      throw error;
+    }
+    result.then(() => span.end(), failed);
     return result;
   };
   client.query = traced as typeof client.query;
