@@ -25,8 +25,9 @@ export const SERVICE_NODE_FLAGS = (process.env.MESH_NODE_FLAGS ?? "--max-semi-sp
  * protobuf writer doubles its buffer as it grows, and below the threshold each step of a
  * megabyte-sized message is a fresh mapping whose pages fault in one by one. Measured on a
  * 10,000-server flow and then three 100,000-server flows in a row (bench discovery, 2026-12-06):
- * 128 KiB: 4.81 s of CPU per 10k flow, peak agent/flow 251/260 MB; 4 MiB: 3.74 s, 273/276 MB;
- * 32 MiB: 3.61 s, 288/290 MB (too near the 300 MB bound); unset: 320 MB agent peak.
+ * 128 KiB: 4.58-4.81 s of CPU per 10k flow, peak agent/flow 251/260 MB; 4 MiB: 3.74 s (4.10 s
+ * in a later run; runs swing by about 10 %), 273/276 MB; 32 MiB: 3.61 s, 288/290 MB (too near
+ * the 300 MB bound); unset: 320 MB agent peak.
  */
 const SERVICE_MALLOC_ENV: Record<string, string> = { MALLOC_MMAP_THRESHOLD_: "4194304" };
 
