@@ -1,15 +1,11 @@
 import { randomUUID } from "node:crypto";
-import { createDb, sql, withTestSchema } from "@migrate/db";
-import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
+import { sql } from "@migrate/db";
+import type { TenantContext } from "@migrate/grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../telemetry/test/support/free-port.ts";
+import { type LearningProcess, startLearning } from "./support/learning-process.ts";
 
 // Concurrent corrections are written in groups (one statement for many callers): each caller
 // must still get exactly its own answer, as if the writes had happened one after another.
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
-const schema = withTestSchema("learning_groups");
 const run = randomUUID().slice(0, 8);
 const tenantOf = (clientAccountId: string, engagementId = ""): TenantContext => ({
   clientAccountId,
@@ -20,34 +16,17 @@ const tenantOf = (clientAccountId: string, engagementId = ""): TenantContext => 
 });
 const acme = tenantOf(`acme_${run}`);
 const globex = tenantOf(`globex_${run}`);
-const database = createDb({ url: DATABASE_URL, schema, name: "learning-groups-test" });
-let service: ServiceProcess;
-let learning: ClientHandle<typeof LearningService.method>;
+let running: LearningProcess;
+let learning: LearningProcess["learning"];
+let database: LearningProcess["database"];
 
 beforeAll(async () => {
-  const grpcPort = await freePort();
-  service = await startService("learning", {
-    env: {
-      DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      GRPC_PORT: `${grpcPort}`,
-      METRICS_PORT: `${await freePort()}`,
-      LOG_LEVEL: "warn",
-      // One write at a time: everything that arrives meanwhile is grouped.
-      LEARNING_WRITE_LANES: "1",
-    },
-  });
-  learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, {
-    credentials: meshCredentials(service.env, "test"),
-  });
+  // One write at a time: everything that arrives meanwhile is grouped.
+  running = await startLearning("learning_groups", { env: { LEARNING_WRITE_LANES: "1" } });
+  ({ learning, database } = running);
 });
 
-afterAll(async () => {
-  learning?.close();
-  await service?.stop("SIGKILL");
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
-  await database.close();
-});
+afterAll(() => running?.stop());
 
 const correction = (sourceText: string, target: string, suggestedTarget = "") => ({
   correction: { sourceText, target, suggestedTarget, context: { format: "generic" } },

@@ -4,16 +4,12 @@
  * never taught. docs/learning.md records the figures this test prints.
  */
 import { randomUUID } from "node:crypto";
-import { createDb, sql, withTestSchema } from "@migrate/db";
-import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { type ClientHandle, createClient, type TenantContext } from "@migrate/grpc";
-import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
+import type { TenantContext } from "@migrate/grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FORMAT_FIXTURES, type FormatFixture } from "../../agent/src/agents/fixtures/format-fixtures.ts";
-import { freePort } from "../../telemetry/test/support/free-port.ts";
 import { abbreviate, columnSamples, snakeCase, upperKebab } from "./support/header-variants.ts";
+import { type LearningProcess, startLearning } from "./support/learning-process.ts";
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const FORMATS = [
   "aws_migration_hub",
   "azure_migrate",
@@ -22,7 +18,6 @@ const FORMATS = [
   "servicenow_cmdb_ci_server",
 ];
 const fixtures = FORMATS.map((name) => FORMAT_FIXTURES.find((f) => f.name === name) as FormatFixture);
-const schema = withTestSchema("learning_acc");
 const run = randomUUID().slice(0, 8);
 const tenantOf = (name: string): TenantContext => ({
   clientAccountId: `${name}_${run}`,
@@ -53,32 +48,15 @@ const originals = queriesOf((header) => header);
 const respelled = [...queriesOf(snakeCase), ...queriesOf(upperKebab)];
 const abbreviated = queriesOf(abbreviate);
 
-let service: ServiceProcess;
-let learning: ClientHandle<typeof LearningService.method>;
-const database = createDb({ url: DATABASE_URL, schema, name: "learning-accuracy-test" });
+let running: LearningProcess;
+let learning: LearningProcess["learning"];
 
 beforeAll(async () => {
-  const grpcPort = await freePort();
-  service = await startService("learning", {
-    env: {
-      DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      GRPC_PORT: `${grpcPort}`,
-      METRICS_PORT: `${await freePort()}`,
-      LOG_LEVEL: "warn",
-    },
-  });
-  learning = createClient(LearningService, `dns:///127.0.0.1:${grpcPort}`, {
-    credentials: meshCredentials(service.env, "test"),
-  });
+  running = await startLearning("learning_acc");
+  ({ learning } = running);
 });
 
-afterAll(async () => {
-  learning?.close();
-  await service?.stop("SIGKILL");
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
-  await database.close();
-});
+afterAll(() => running?.stop());
 
 /** One review of one import: every mapped column of the fixture in one BatchStorePatterns call. */
 async function teach(tenant: TenantContext, fixture: FormatFixture): Promise<void> {

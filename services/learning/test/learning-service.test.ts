@@ -1,16 +1,14 @@
 import { randomUUID } from "node:crypto";
-import { createDb, sql, withTestSchema } from "@migrate/db";
+import { sql } from "@migrate/db";
 import { ASSET_FIELD_NAMES } from "@migrate/domain";
 import { isMeshError, type MeshError } from "@migrate/errors";
 import { LearningService } from "@migrate/gen/learning/v1/learning_pb";
-import { type ClientHandle, checkHealth, createClient, type TenantContext } from "@migrate/grpc";
-import { meshCredentials, type ServiceProcess, startService } from "@migrate/launcher";
+import { checkHealth, type TenantContext } from "@migrate/grpc";
+import type { ServiceProcess } from "@migrate/launcher";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { freePort } from "../../telemetry/test/support/free-port.ts";
+import { type LearningProcess, startLearning } from "./support/learning-process.ts";
 
-const DATABASE_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
 const PATTERN_TYPES = ["field_mapping", "value_normalization", "asset_classification", "strategy_override"];
-const schema = withTestSchema("learning");
 const run = randomUUID().slice(0, 8);
 const tenantOf = (clientAccountId: string, engagementId = ""): TenantContext => ({
   clientAccountId,
@@ -21,36 +19,23 @@ const tenantOf = (clientAccountId: string, engagementId = ""): TenantContext => 
 });
 const acme = tenantOf(`acme_${run}`);
 const globex = tenantOf(`globex_${run}`);
-const database = createDb({ url: DATABASE_URL, schema, name: "learning-test" });
+let running: LearningProcess;
 let service: ServiceProcess;
+let learning: LearningProcess["learning"];
+let database: LearningProcess["database"];
+let schema: string;
 let target: string;
 let metricsPort: number;
-let learning: ClientHandle<typeof LearningService.method>;
 
 beforeAll(async () => {
-  const grpcPort = await freePort();
-  metricsPort = await freePort();
-  target = `127.0.0.1:${grpcPort}`;
-  service = await startService("learning", {
-    env: {
-      DATABASE_URL,
-      DATABASE_SCHEMA: schema,
-      GRPC_PORT: `${grpcPort}`,
-      METRICS_PORT: `${metricsPort}`,
-      LOG_LEVEL: "warn",
-      LEARNING_USAGE_FLUSH_MS: "100",
-    },
+  running = await startLearning("learning", {
+    env: { LEARNING_USAGE_FLUSH_MS: "100" },
     onLine: (line) => process.env.DEBUG_SERVICE && console.error(line),
   });
-  learning = createClient(LearningService, `dns:///${target}`, { credentials: meshCredentials(service.env, "test") });
+  ({ service, learning, database, schema, target, metricsPort } = running);
 });
 
-afterAll(async () => {
-  learning?.close();
-  await service?.stop("SIGKILL");
-  await sql`drop schema if exists ${sql.id(schema)} cascade`.execute(database.db);
-  await database.close();
-});
+afterAll(() => running?.stop());
 
 const refusal = (promise: Promise<unknown>) =>
   promise.then(
