@@ -172,8 +172,22 @@ describe("ListFlows", () => {
       .set({ status: "running" })
       .where("id", "=", created[2] ?? "")
       .execute();
+    // Each flow's phases come in the order they run, whatever order the store holds them in
+    // (here their rows are written again, in reverse alphabetical order).
+    await sql`with gone as (delete from flow_phases where flow_id = ${created[2]} returning *)
+      insert into flow_phases select * from gone order by phase desc`.execute(env.database.db);
     const running = await flows.listFlows({ status: FlowStatus.RUNNING }, { tenant: lister });
     expect(running.flows.map((f) => f.id)).toEqual([created[2]]);
+    expect(running.flows[0]?.phases.map((p) => p.phase)).toEqual([
+      FlowPhase.DATA_IMPORT,
+      FlowPhase.DATA_VALIDATION,
+      FlowPhase.FIELD_MAPPING,
+      FlowPhase.DATA_CLEANSING,
+      FlowPhase.ASSET_INVENTORY,
+      FlowPhase.DEPENDENCY_ANALYSIS,
+      FlowPhase.APPLICATION_DISCOVERY,
+      FlowPhase.STRATEGY_RECOMMENDATION,
+    ]);
     const pending = await flows.listFlows({ status: FlowStatus.PENDING }, { tenant: lister });
     expect(pending.flows).toHaveLength(4);
     expect((await flows.listFlows({ status: FlowStatus.RUNNING }, { tenant: globex })).flows).toEqual([]);

@@ -1,20 +1,22 @@
 import type { MessageInitShape } from "@bufbuild/protobuf";
 import { sql } from "@migrate/db";
-import { FLOW_PHASES } from "@migrate/domain";
 import type { FlowSchema } from "@migrate/gen/flow/v1/flow_pb";
 import { phaseToProto, statusToProto } from "./flow-vocabulary.ts";
 
-/** One phase of a flow as the queries return it (timestamps as RFC 3339 text, "" when unset). */
-export interface PhaseRow {
-  phase: string;
-  status: string;
-  progress: number;
-  processed: number;
-  total: number;
-  started_at: string;
-  completed_at: string;
-  error: string;
-}
+/**
+ * One phase of a flow as the queries return it: [phase, status, progress, processed, total,
+ * started_at, completed_at, error], timestamps as RFC 3339 text ("" when unset).
+ */
+export type PhaseTuple = [
+  phase: string,
+  status: string,
+  progress: number,
+  processed: number,
+  total: number,
+  startedAt: string,
+  completedAt: string,
+  error: string,
+];
 
 /** A flow as the queries return it: timestamps as RFC 3339 text with microseconds. */
 export interface FlowRow {
@@ -38,8 +40,8 @@ export interface FlowRow {
   application_count: number;
   notices: string[];
   completed_at: string | null;
-  /** In phase order; empty for a flow created before phases were recorded. */
-  phases: PhaseRow[];
+  /** In no particular order (toFlowMessage orders them); empty for a flow created before phases were recorded. */
+  phases: PhaseTuple[];
 }
 
 const US_FORMAT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
@@ -54,13 +56,13 @@ function isoText(column: string) {
 }
 
 // A subquery, so every statement that returns FLOW_COLUMNS (select, update ... returning) carries
-// the phases without a second round trip. json, not jsonb: the text is only read back by the
-// driver, and skipping jsonb's binary form took about 30 % off a list page's database time.
-const phases = sql<PhaseRow[]>`(
-  select coalesce(json_agg(json_build_object(
-    'phase', p.phase, 'status', p.status, 'progress', p.progress, 'processed', p.processed,
-    'total', p.total, 'started_at', ${isoText("p.started_at")}, 'completed_at', ${isoText("p.completed_at")},
-    'error', p.error) order by array_position(${sql.lit(`{${FLOW_PHASES.join(",")}}`)}::text[], p.phase)), '[]'::json)
+// the phases without a second round trip. Arrays rather than objects, unordered, and json rather
+// than jsonb: json_build_object and the per-flow sort made most of a list page's database time
+// (measured on a 50-flow page: 2.7 ms of PostgreSQL CPU with objects in phase order, 1.75 ms so),
+// and JSON.parse reads arrays faster than objects.
+const phases = sql<PhaseTuple[]>`(
+  select coalesce(json_agg(json_build_array(p.phase, p.status, p.progress, p.processed, p.total,
+    ${isoText("p.started_at")}, ${isoText("p.completed_at")}, p.error)), '[]'::json)
   from flow_phases p where p.flow_id = flows.id)`.as("phases");
 
 /** The select list every flow query uses. */
@@ -110,15 +112,20 @@ export function toFlowMessage(row: FlowRow): MessageInitShape<typeof FlowSchema>
     applicationCount: BigInt(row.application_count ?? 0),
     notices: row.notices ?? [],
     completedAt: row.completed_at ?? "",
-    phases: (row.phases ?? []).map((phase) => ({
-      phase: phaseToProto(phase.phase),
-      status: phase.status,
-      progress: phase.progress,
-      processed: BigInt(phase.processed),
-      total: BigInt(phase.total),
-      startedAt: phase.started_at,
-      completedAt: phase.completed_at,
-      error: phase.error,
-    })),
+    phases: (row.phases ?? []).map(toPhaseMessage).sort((a, b) => a.phase - b.phase),
+  };
+}
+
+// The proto's phase numbers follow the order the phases run in.
+function toPhaseMessage([phase, status, progress, processed, total, startedAt, completedAt, error]: PhaseTuple) {
+  return {
+    phase: phaseToProto(phase),
+    status,
+    progress,
+    processed: BigInt(processed),
+    total: BigInt(total),
+    startedAt,
+    completedAt,
+    error,
   };
 }
