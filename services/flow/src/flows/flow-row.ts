@@ -112,11 +112,11 @@ export function toFlowMessage(row: FlowRow): MessageInitShape<typeof FlowSchema>
     applicationCount: BigInt(row.application_count ?? 0),
     notices: row.notices ?? [],
     completedAt: row.completed_at ?? "",
+    // The proto's phase numbers follow the order the phases run in.
     phases: (row.phases ?? []).map(toPhaseMessage).sort((a, b) => a.phase - b.phase),
   };
 }
 
-// The proto's phase numbers follow the order the phases run in.
 function toPhaseMessage([phase, status, progress, processed, total, startedAt, completedAt, error]: PhaseTuple) {
   return {
     phase: phaseToProto(phase),
